@@ -1,0 +1,7 @@
+/**
+ * The ML Platform backend plugin.
+ *
+ * @packageDocumentation
+ */
+
+export { mlPlatformPlugin as default } from './plugin';

@@ -1,0 +1,2 @@
+export { createModelCatalogService } from './createModelCatalogService';
+export type { ModelCatalogService } from './types';

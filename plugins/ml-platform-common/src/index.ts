@@ -1,0 +1,9 @@
+/**
+ * Types, labels and permissions shared by the ML Platform plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './labels';
+export * from './permissions';
+export * from './types';

@@ -1,0 +1,8 @@
+/**
+ * Extension points of the ML Platform backend: model registries and traffic routers.
+ *
+ * @packageDocumentation
+ */
+
+export * from './extensions';
+export * from './types';

@@ -1,0 +1,3 @@
+import ModelTrainingIcon from '@material-ui/icons/DeviceHub';
+
+export const ModelIcon = () => <ModelTrainingIcon fontSize="inherit" />;

@@ -1,0 +1,3 @@
+export { mlPlatformApiRef } from './MlPlatformApi';
+export type { MlPlatformApi } from './MlPlatformApi';
+export { MlPlatformClient } from './MlPlatformClient';

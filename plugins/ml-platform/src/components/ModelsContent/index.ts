@@ -1,0 +1,1 @@
+export { ModelsContent } from './ModelsContent';

@@ -1,0 +1,1 @@
+export { ModelsTable } from './ModelsTable';

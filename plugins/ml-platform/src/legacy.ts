@@ -1,0 +1,13 @@
+/**
+ * The ML Platform frontend plugin for apps on the legacy frontend system.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  mlPlatformLegacyPlugin,
+  MlPlatformModelsPage,
+  EntityMlModelContent,
+} from './legacyPlugin';
+export * from './api';
+export { isMlModelEntity } from './filters';

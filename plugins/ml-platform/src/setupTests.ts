@@ -1,0 +1,6 @@
+import '@testing-library/jest-dom';
+import { configure } from '@testing-library/react';
+
+// The first render of a whole test app takes seconds on a busy 2-core CI
+// machine; the default 1 s wait turns that into false failures.
+configure({ asyncUtilTimeout: 15_000 });

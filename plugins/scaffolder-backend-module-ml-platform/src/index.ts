@@ -1,0 +1,8 @@
+/**
+ * The ml-platform module for the scaffolder backend: custom actions.
+ *
+ * @packageDocumentation
+ */
+
+export { scaffolderModuleMlPlatform as default } from './module';
+export { createDeploymentLabelsAction } from './actions/deploymentLabels';

@@ -1,0 +1,45 @@
+"""Prints the app-config overlay that points the portal at the running local platform.
+
+YAML is a superset of JSON, so the overlay is written as JSON. It holds the
+platform's credentials and lives only in the gitignored state directory.
+"""
+import base64
+import json
+import os
+import sys
+
+state = sys.argv[1]
+
+
+def read(component):
+    path = os.path.join(state, f"{component}.json")
+    if not os.path.exists(path):
+        sys.exit(f"{path} is missing: start the platform with scripts/platform/up.sh")
+    with open(path) as f:
+        return json.load(f)
+
+
+kube = read("kube")
+config = {
+    "kubernetes": {
+        "serviceLocatorMethod": {"type": "multiTenant"},
+        "clusterLocatorMethods": [
+            {
+                "type": "config",
+                "clusters": [
+                    {
+                        "name": kube.get("name", "local"),
+                        "url": kube["server"],
+                        "authProvider": "serviceAccount",
+                        "serviceAccountToken": kube["token"],
+                        "caData": kube.get("caData")
+                        or base64.b64encode(open(kube["caFile"], "rb").read()).decode(),
+                        "skipMetricsLookup": True,
+                    }
+                ],
+            }
+        ],
+    }
+}
+json.dump(config, sys.stdout, indent=2)
+print()
