@@ -22,6 +22,16 @@ trap 'scripts/platform/down.sh' EXIT
 
 step "Tests"
 results="$ML_STATE/test-results.json"
-rm -f "$results"
+serial="$ML_STATE/test-results-serial.json"
+rm -f "$results" "$serial"
 CI=true yarn test --json --outputFile="$results" || true
-node scripts/lib/test-summary.js "$results"
+
+# Suites that stop and start the platform run alone, after everything else.
+step "Tests that restart the platform"
+(cd packages/platform-tests && CI=true yarn backstage-cli package test \
+  --testPathIgnorePatterns=/node_modules/ --json --outputFile="$serial" \
+  src/lifecycle.serial.test.ts) || true
+
+trap - EXIT
+scripts/platform/down.sh
+node scripts/lib/test-summary.js "$results" "$serial"

@@ -113,7 +113,7 @@ python_venv() {
   rm -rf "$dir"
   export UV_CACHE_DIR="$ML_CACHE/uv-cache"
   run_logged "$ML_CACHE/logs/$name-venv.log" \
-    sh -c "'$uvdir/bin/uv' venv --python '$python' '$dir' && '$uvdir/bin/uv' pip install --compile-bytecode --python '$dir/bin/python' -r '$lock'" \
+    sh -c "'$uvdir/bin/uv' venv --seed --python '$python' '$dir' && '$uvdir/bin/uv' pip install --compile-bytecode --python '$dir/bin/python' -r '$lock'" \
     || die "building the $name virtualenv failed (log: $ML_CACHE/logs/$name-venv.log)"
   touch "$dir/.complete"
   echo "$dir"

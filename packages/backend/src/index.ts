@@ -25,6 +25,7 @@ backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(permissionModuleMlPortalPolicy);
 
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@mlplatform/plugin-ml-platform-backend'));

@@ -41,6 +41,15 @@ export const ModelEntityContent = () => {
     return <ResponseErrorPanel error={error} />;
   }
   const { ref, models, registries } = value!;
+  if (registries.length === 0) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No model registry configured"
+        description={`This entity names the registered model ${ref.name}, but no model registry is configured. Add an MLflow instance under mlPlatform in app-config.yaml.`}
+      />
+    );
+  }
   if (models.length === 0) {
     return (
       <>

@@ -1,0 +1,234 @@
+import https from 'node:https';
+import { readPlatformFile } from './platformEnv';
+
+/** What `scripts/platform/kube.sh start` writes to kube.json. */
+interface KubeConnection {
+  server: string;
+  caData: string;
+  token: string;
+  restrictedToken: string;
+}
+
+interface Reply {
+  status: number;
+  body: any;
+}
+
+interface BackendRef {
+  name: string;
+  weight?: number;
+}
+
+const kube = readPlatformFile<KubeConnection>('kube');
+const ca = Buffer.from(kube.caData, 'base64');
+
+/** One request to the apiserver, verified against the CA of kube.json. */
+function call(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; contentType?: string } = {},
+): Promise<Reply> {
+  const data =
+    options.body === undefined ? undefined : JSON.stringify(options.body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      new URL(path, kube.server),
+      {
+        method,
+        ca,
+        headers: {
+          Authorization: `Bearer ${options.token ?? kube.token}`,
+          Accept: 'application/json',
+          ...(data !== undefined && {
+            'Content-Type': options.contentType ?? 'application/json',
+            'Content-Length': Buffer.byteLength(data),
+          }),
+        },
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', chunk => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: any = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON (e.g. a plain-text 401): keep the text
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const ROUTES =
+  '/apis/gateway.networking.k8s.io/v1/namespaces/ml-prod/httproutes';
+const ROUTE = `${ROUTES}/fraud-scorer`;
+
+function weights(route: any): Record<string, number | undefined> {
+  const refs: BackendRef[] = route.spec.rules[0].backendRefs;
+  return Object.fromEntries(refs.map(r => [r.name, r.weight]));
+}
+
+async function getRoute(): Promise<any> {
+  const res = await call('GET', ROUTE);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+/** A JSON Patch that sets one backend's weight only if nobody changed the route since `resourceVersion`. */
+function setWeight(resourceVersion: string, index: number, weight: number) {
+  return call('PATCH', ROUTE, {
+    contentType: 'application/json-patch+json',
+    body: [
+      { op: 'test', path: '/metadata/resourceVersion', value: resourceVersion },
+      {
+        op: 'replace',
+        path: `/spec/rules/0/backendRefs/${index}/weight`,
+        value: weight,
+      },
+    ],
+  });
+}
+
+function canaryIndex(route: any): number {
+  const refs: BackendRef[] = route.spec.rules[0].backendRefs;
+  const index = refs.findIndex(r => r.name === 'fraud-scorer-v6');
+  expect(index).toBeGreaterThanOrEqual(0);
+  return index;
+}
+
+/** Puts the seeded 90/10 split back, whatever a failed test left behind. */
+async function restoreSeededWeights() {
+  const route = await getRoute();
+  if (weights(route)['fraud-scorer-v6'] !== 10) {
+    const res = await setWeight(
+      route.metadata.resourceVersion,
+      canaryIndex(route),
+      10,
+    );
+    expect(res.status).toBe(200);
+  }
+}
+
+describe('local kube-apiserver (scripts/platform/kube.sh)', () => {
+  afterAll(restoreSeededWeights);
+
+  it('is a real kube-apiserver', async () => {
+    const res = await call('GET', '/version');
+    expect(res.status).toBe(200);
+    expect(res.body.gitVersion).toMatch(/^v1\.\d+\.\d+$/);
+  });
+
+  it('lists the seeded fraud-scorer HTTPRoute in ml-prod with a 90/10 split', async () => {
+    const res = await call('GET', ROUTES);
+    expect(res.status).toBe(200);
+    expect(res.body.kind).toBe('HTTPRouteList');
+    const route = res.body.items.find(
+      (r: any) => r.metadata.name === 'fraud-scorer',
+    );
+    expect(route).toBeDefined();
+    expect(weights(route)).toEqual({
+      'fraud-scorer-v5': 90,
+      'fraud-scorer-v6': 10,
+    });
+    expect(route.metadata.labels['backstage.io/kubernetes-id']).toBe(
+      'fraud-scorer',
+    );
+    // The seed writes the status a gateway controller would. No controller runs,
+    // so after a patch the status keeps the generation it saw: never a later one.
+    const accepted = route.status.parents[0].conditions.find(
+      (c: any) => c.type === 'Accepted',
+    );
+    expect(accepted.status).toBe('True');
+    expect(accepted.observedGeneration).toBeGreaterThanOrEqual(1);
+    expect(accepted.observedGeneration).toBeLessThanOrEqual(
+      route.metadata.generation,
+    );
+  });
+
+  it('applies a weight change guarded by a resourceVersion test and reads it back', async () => {
+    const before = await getRoute();
+    const index = canaryIndex(before);
+
+    const res = await setWeight(before.metadata.resourceVersion, index, 25);
+    expect(res.status).toBe(200);
+    expect(res.body.metadata.resourceVersion).not.toBe(
+      before.metadata.resourceVersion,
+    );
+    expect(res.body.metadata.generation).toBe(before.metadata.generation + 1);
+
+    const after = await getRoute();
+    expect(weights(after)).toEqual({
+      'fraud-scorer-v5': 90,
+      'fraud-scorer-v6': 25,
+    });
+
+    const restored = await setWeight(after.metadata.resourceVersion, index, 10);
+    expect(restored.status).toBe(200);
+    expect(weights(await getRoute())['fraud-scorer-v6']).toBe(10);
+  });
+
+  it('refuses a patch whose resourceVersion test is stale and changes nothing', async () => {
+    const stale = await getRoute();
+    const index = canaryIndex(stale);
+    // Someone else changes the route after we read it...
+    const other = await setWeight(stale.metadata.resourceVersion, index, 30);
+    expect(other.status).toBe(200);
+    const current = await getRoute();
+
+    // ...so our write, based on what we read, must be refused. The real server
+    // answers a failed JSON Patch `test` with 422 Invalid (not 409 Conflict) and a
+    // generic message that does not name the test.
+    const res = await setWeight(stale.metadata.resourceVersion, index, 50);
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'Invalid',
+      code: 422,
+    });
+
+    const after = await getRoute();
+    expect(after.metadata.resourceVersion).toBe(
+      current.metadata.resourceVersion,
+    );
+    expect(weights(after)['fraud-scorer-v6']).toBe(30);
+
+    expect(
+      (await setWeight(after.metadata.resourceVersion, index, 10)).status,
+    ).toBe(200);
+  });
+
+  it('refuses a user without RBAC bindings with 403, reads and writes alike', async () => {
+    const before = await getRoute();
+
+    const list = await call('GET', ROUTES, { token: kube.restrictedToken });
+    expect(list.status).toBe(403);
+    expect(list.body).toMatchObject({ kind: 'Status', reason: 'Forbidden' });
+    expect(list.body.message).toContain('ml-platform-no-access');
+
+    const patch = await call('PATCH', ROUTE, {
+      token: kube.restrictedToken,
+      contentType: 'application/json-patch+json',
+      body: [
+        { op: 'replace', path: '/spec/rules/0/backendRefs/0/weight', value: 0 },
+      ],
+    });
+    expect(patch.status).toBe(403);
+
+    const after = await getRoute();
+    expect(after.metadata.resourceVersion).toBe(
+      before.metadata.resourceVersion,
+    );
+  });
+
+  it('refuses an unknown token with 401', async () => {
+    const res = await call('GET', ROUTES, { token: 'not-a-valid-token' });
+    expect(res.status).toBe(401);
+  });
+});
