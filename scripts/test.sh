@@ -21,17 +21,23 @@ scripts/platform/up.sh
 trap 'scripts/platform/down.sh' EXIT
 
 step "Tests"
-results="$ML_STATE/test-results.json"
-serial="$ML_STATE/test-results-serial.json"
-rm -f "$results" "$serial"
-CI=true yarn test --json --outputFile="$results" || true
+results=()
+run_jest() { # run_jest NAME DIR JEST_ARGS...: one Jest run, its JSON results kept for the summary
+  local out="$ML_STATE/test-results-$1.json" dir="$2"; shift 2
+  rm -f "$out"; results+=("$out")
+  (cd "$dir" && CI=true yarn backstage-cli "$@" --json --outputFile="$out") || true
+}
+run_jest all . repo test
 
-# Suites that stop and start the platform run alone, after everything else.
-step "Tests that restart the platform"
-(cd packages/platform-tests && CI=true yarn backstage-cli package test \
-  --testPathIgnorePatterns=/node_modules/ --json --outputFile="$serial" \
-  src/lifecycle.serial.test.ts) || true
+# Suites that change what other suites read (a model registered in MLflow, the
+# whole platform restarted) run alone, after everything else; the restart last.
+step "Tests that change the shared platform"
+# (The file comes first: --testPathIgnorePatterns takes every value after it.)
+run_jest portal packages/backend package test src/backend.platform.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
+run_jest lifecycle packages/platform-tests package test src/lifecycle.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
 
 trap - EXIT
 scripts/platform/down.sh
-node scripts/lib/test-summary.js "$results" "$serial"
+node scripts/lib/test-summary.js "${results[@]}"

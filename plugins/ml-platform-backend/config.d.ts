@@ -10,5 +10,84 @@ export interface Config {
      * @visibility backend
      */
     sourceTimeout?: HumanDuration | string;
+
+    /** How often the model registries are read again. */
+    refresh?: {
+      /**
+       * Defaults to 5 minutes. Page views never read the registries: they
+       * are answered from what the last refresh read.
+       * @visibility backend
+       */
+      frequency?: HumanDuration | string;
+    };
+
+    /** The ZenML server whose pipeline runs produced the model versions. */
+    zenml?: {
+      /** @visibility backend */
+      baseUrl: string;
+      /**
+       * Where links to the ZenML dashboard point; defaults to baseUrl.
+       * @visibility backend
+       */
+      dashboardUrl?: string;
+      /**
+       * ZenML project of the runs; defaults to `default`.
+       * @visibility backend
+       */
+      project?: string;
+      /** @visibility backend */
+      username: string;
+      /** @visibility secret */
+      password: string;
+    };
+
+    /** The lakeFS server holding the training data commits. */
+    lakefs?: {
+      /** @visibility backend */
+      baseUrl: string;
+      /**
+       * Where links to the lakeFS UI point; defaults to baseUrl.
+       * @visibility backend
+       */
+      uiUrl?: string;
+      /** @visibility backend */
+      accessKeyId: string;
+      /** @visibility secret */
+      secretAccessKey: string;
+    };
+
+    /** Model registries the plugin reads by itself, next to those added by modules. */
+    registries?: {
+      /** MLflow tracking servers (REST API 2.0, MLflow 2.x or 3.x). */
+      mlflow?: Array<{
+        /**
+         * Unique id of this registry, used in entity annotations and URLs.
+         * @visibility backend
+         */
+        id: string;
+        /**
+         * The server's address, e.g. `https://mlflow.example.com`.
+         * @visibility backend
+         */
+        baseUrl: string;
+        /**
+         * Where links to the MLflow UI point; defaults to baseUrl.
+         * @visibility backend
+         */
+        uiUrl?: string;
+        /** Basic auth (the MLflow basic-auth app) or a bearer token. */
+        auth?:
+          | {
+              /** @visibility backend */
+              username: string;
+              /** @visibility secret */
+              password: string;
+            }
+          | {
+              /** @visibility secret */
+              token: string;
+            };
+      }>;
+    };
   };
 }

@@ -19,7 +19,7 @@ def read(component):
         return json.load(f)
 
 
-kube = read("kube")
+kube, mlflow, zenml, lakefs = (read(c) for c in ("kube", "mlflow", "zenml", "lakefs"))
 config = {
     "kubernetes": {
         "serviceLocatorMethod": {"type": "multiTenant"},
@@ -39,7 +39,31 @@ config = {
                 ],
             }
         ],
-    }
+    },
+    "mlPlatform": {
+        "registries": {
+            "mlflow": [
+                {
+                    "id": "mlflow",
+                    "baseUrl": mlflow["url"],
+                    "uiUrl": mlflow.get("uiUrl", mlflow["url"]),
+                    "auth": {"username": mlflow["username"], "password": mlflow["password"]},
+                }
+            ]
+        },
+        "zenml": {
+            "baseUrl": zenml["url"],
+            "dashboardUrl": zenml.get("dashboardUrl", zenml["url"]),
+            "username": zenml["username"],
+            "password": zenml["password"],
+        },
+        "lakefs": {
+            "baseUrl": lakefs["url"],
+            "uiUrl": lakefs.get("uiUrl", lakefs["url"]),
+            "accessKeyId": lakefs["accessKeyId"],
+            "secretAccessKey": lakefs["secretAccessKey"],
+        },
+    },
 }
 json.dump(config, sys.stdout, indent=2)
 print()

@@ -1,27 +1,18 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import { ChildProcess, spawn } from 'node:child_process';
 import yaml from 'yaml';
+import {
+  BackendProcess,
+  eventually,
+  startBackendProcess,
+} from './testing/startBackendProcess';
 
-// Boots the portal's real backend the way `yarn start` does (src/index.ts,
-// every plugin it wires, the real app-config.yaml with in-memory SQLite), in a
-// child process on a free port.
+// Boots the portal's real backend the way `yarn start` does, with the real
+// app-config.yaml (in-memory SQLite), in a child process on a free port.
 
 jest.setTimeout(180_000);
 
 const CATALOG_DIR = path.resolve(__dirname, '../../../catalog');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function catalogEntityRefs(): string[] {
   return fs
@@ -41,30 +32,10 @@ function catalogEntityRefs(): string[] {
     );
 }
 
-async function eventually<T>(
-  fn: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fn();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise(r => setTimeout(r, 500));
-  }
-  throw new Error(`Timed out waiting for ${what}: ${last}`);
-}
-
 describe('the portal backend', () => {
-  let backend: ChildProcess;
+  let backend: BackendProcess;
   let baseUrl: string;
   let guestToken: string;
-  let output = '';
 
   const get = (p: string) =>
     fetch(`${baseUrl}${p}`, {
@@ -72,49 +43,9 @@ describe('the portal backend', () => {
     });
 
   beforeAll(async () => {
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    backend = spawn(
-      process.execPath,
-      [
-        '--require',
-        require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-        'src/index.ts',
-      ],
-      {
-        cwd: path.resolve(__dirname, '..'),
-        env: {
-          ...process.env,
-          NODE_ENV: 'development',
-          APP_CONFIG_backend_baseUrl: JSON.stringify(baseUrl),
-          APP_CONFIG_backend_listen_port: String(port),
-          APP_CONFIG_backend_listen_host: JSON.stringify('127.0.0.1'),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    backend.stdout!.on('data', d => (output += d));
-    backend.stderr!.on('data', d => (output += d));
-    const exited = new Promise<never>((_, reject) =>
-      backend.once('exit', code =>
-        reject(new Error(`backend exited with ${code}:\n${output}`)),
-      ),
-    );
-    await Promise.race([
-      exited,
-      eventually(async () => {
-        const res = await fetch(`${baseUrl}/api/ml-platform/health`);
-        return res.ok ? true : undefined;
-      }, 'the backend to start'),
-    ]);
-
-    const signIn = async () => {
-      const res = await fetch(`${baseUrl}/api/auth/guest/refresh`, {
-        headers: { 'x-requested-with': 'XMLHttpRequest' },
-      });
-      expect(res.status).toBe(200);
-      return (await res.json()).backstageIdentity.token as string;
-    };
+    backend = await startBackendProcess();
+    baseUrl = backend.baseUrl;
+    const signIn = () => backend.signInAsGuest();
     // Sign-in resolves group membership from the catalog, so sign in again
     // once the guest's user entity and its memberships are there.
     guestToken = await signIn();
@@ -132,11 +63,7 @@ describe('the portal backend', () => {
   });
 
   afterAll(async () => {
-    if (backend && backend.exitCode === null) {
-      const exit = new Promise(r => backend.once('exit', r));
-      backend.kill('SIGTERM');
-      await exit;
-    }
+    await backend?.stop();
   });
 
   it('answers the ML Platform health check without credentials', async () => {
@@ -149,7 +76,12 @@ describe('the portal backend', () => {
     expect((await fetch(`${baseUrl}/api/ml-platform/models`)).status).toBe(401);
     const res = await get('/api/ml-platform/models');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ items: [], registries: [] });
+    expect(await res.json()).toEqual({
+      items: [],
+      totalCount: 0,
+      registries: [],
+      clusters: [],
+    });
   });
 
   it('ingests every entity of catalog/', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import { readPlatformFile } from './platformEnv';
 
@@ -65,9 +66,17 @@ function call(
   });
 }
 
-const ROUTES =
-  '/apis/gateway.networking.k8s.io/v1/namespaces/ml-prod/httproutes';
-const ROUTE = `${ROUTES}/fraud-scorer`;
+const GATEWAY_API = '/apis/gateway.networking.k8s.io/v1';
+/** The seeded routes: only ever read here, never changed. */
+const ROUTES = `${GATEWAY_API}/namespaces/ml-prod/httproutes`;
+
+/**
+ * The route this test changes: its own, in a namespace of its own, so that no
+ * other test (in this or another Jest worker) sees its writes or changes it.
+ */
+const NAMESPACE = `test-kube-${randomUUID().slice(0, 8)}`;
+const OWN_ROUTES = `${GATEWAY_API}/namespaces/${NAMESPACE}/httproutes`;
+const ROUTE = `${OWN_ROUTES}/scorer`;
 
 function weights(route: any): Record<string, number | undefined> {
   const refs: BackendRef[] = route.spec.rules[0].backendRefs;
@@ -97,26 +106,72 @@ function setWeight(resourceVersion: string, index: number, weight: number) {
 
 function canaryIndex(route: any): number {
   const refs: BackendRef[] = route.spec.rules[0].backendRefs;
-  const index = refs.findIndex(r => r.name === 'fraud-scorer-v6');
+  const index = refs.findIndex(r => r.name === 'scorer-v6');
   expect(index).toBeGreaterThanOrEqual(0);
   return index;
 }
 
-/** Puts the seeded 90/10 split back, whatever a failed test left behind. */
-async function restoreSeededWeights() {
-  const route = await getRoute();
-  if (weights(route)['fraud-scorer-v6'] !== 10) {
-    const res = await setWeight(
-      route.metadata.resourceVersion,
-      canaryIndex(route),
-      10,
-    );
-    expect(res.status).toBe(200);
-  }
+/** Creates the test's namespace and its route, shaped like the seeded fraud-scorer one with a 90/10 split. */
+async function createOwnRoute() {
+  const ns = await call('POST', '/api/v1/namespaces', {
+    body: {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: NAMESPACE },
+    },
+  });
+  expect(ns.status).toBe(201);
+  const route = await call('POST', OWN_ROUTES, {
+    body: {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'scorer', namespace: NAMESPACE },
+      spec: {
+        parentRefs: [
+          {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: 'ml-gateway',
+          },
+        ],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            backendRefs: [
+              {
+                group: '',
+                kind: 'Service',
+                name: 'scorer-v5',
+                port: 8080,
+                weight: 90,
+              },
+              {
+                group: '',
+                kind: 'Service',
+                name: 'scorer-v6',
+                port: 8080,
+                weight: 10,
+              },
+            ],
+          },
+        ],
+      },
+    },
+  });
+  expect(route.status).toBe(201);
+}
+
+/** Deletes the route, then its namespace (which never finishes terminating: no controllers run). */
+async function deleteOwnRoute() {
+  const route = await call('DELETE', ROUTE);
+  expect([200, 404]).toContain(route.status);
+  const ns = await call('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
+  expect([200, 202, 404]).toContain(ns.status);
 }
 
 describe('local kube-apiserver (scripts/platform/kube.sh)', () => {
-  afterAll(restoreSeededWeights);
+  beforeAll(createOwnRoute);
+  afterAll(deleteOwnRoute);
 
   it('is a real kube-apiserver', async () => {
     const res = await call('GET', '/version');
@@ -153,6 +208,7 @@ describe('local kube-apiserver (scripts/platform/kube.sh)', () => {
 
   it('applies a weight change guarded by a resourceVersion test and reads it back', async () => {
     const before = await getRoute();
+    expect(weights(before)).toEqual({ 'scorer-v5': 90, 'scorer-v6': 10 });
     const index = canaryIndex(before);
 
     const res = await setWeight(before.metadata.resourceVersion, index, 25);
@@ -164,13 +220,9 @@ describe('local kube-apiserver (scripts/platform/kube.sh)', () => {
 
     const after = await getRoute();
     expect(weights(after)).toEqual({
-      'fraud-scorer-v5': 90,
-      'fraud-scorer-v6': 25,
+      'scorer-v5': 90,
+      'scorer-v6': 25,
     });
-
-    const restored = await setWeight(after.metadata.resourceVersion, index, 10);
-    expect(restored.status).toBe(200);
-    expect(weights(await getRoute())['fraud-scorer-v6']).toBe(10);
   });
 
   it('refuses a patch whose resourceVersion test is stale and changes nothing', async () => {
@@ -197,11 +249,7 @@ describe('local kube-apiserver (scripts/platform/kube.sh)', () => {
     expect(after.metadata.resourceVersion).toBe(
       current.metadata.resourceVersion,
     );
-    expect(weights(after)['fraud-scorer-v6']).toBe(30);
-
-    expect(
-      (await setWeight(after.metadata.resourceVersion, index, 10)).status,
-    ).toBe(200);
+    expect(weights(after)['scorer-v6']).toBe(30);
   });
 
   it('refuses a user without RBAC bindings with 403, reads and writes alike', async () => {

@@ -2,8 +2,8 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { durationToMilliseconds } from '@backstage/types';
-import { readDurationFromConfig } from '@backstage/config';
+import { HumanDuration, durationToMilliseconds } from '@backstage/types';
+import { Config, readDurationFromConfig } from '@backstage/config';
 import {
   ModelRegistry,
   TrafficRouter,
@@ -13,8 +13,25 @@ import {
 import { mlPlatformPermissions } from '@mlplatform/plugin-ml-platform-common';
 import { createRouter } from './router';
 import { createModelCatalogService } from './services/ModelCatalog';
+import { createModelDeploymentsService } from './services/ModelDeployments';
+import {
+  LakefsClient,
+  ZenmlClient,
+  createLineageResolver,
+  readLineageConfig,
+} from './services/Lineage';
+import {
+  MlflowModelRegistry,
+  readMlflowRegistryConfigs,
+} from './services/MlflowRegistry';
 
 const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
+
+function readRefreshFrequency(config: Config): HumanDuration {
+  return config.has('mlPlatform.refresh.frequency')
+    ? readDurationFromConfig(config, { key: 'mlPlatform.refresh.frequency' })
+    : { minutes: 5 };
+}
 
 function addUnique<T extends { id: string }>(
   map: Map<string, T>,
@@ -57,6 +74,8 @@ export const mlPlatformPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.rootLifecycle,
       },
       async init({
         config,
@@ -65,8 +84,20 @@ export const mlPlatformPlugin = createBackendPlugin({
         httpRouter,
         permissions,
         permissionsRegistry,
+        scheduler,
+        lifecycle,
       }) {
         permissionsRegistry.addPermissions(mlPlatformPermissions);
+
+        // Configured MLflow servers join the registries from modules, under
+        // the same rule: one registry per id.
+        addUnique(
+          registries,
+          'model registry',
+          readMlflowRegistryConfigs(config).map(
+            c => new MlflowModelRegistry(c),
+          ),
+        );
 
         const sourceTimeoutMs = config.has('mlPlatform.sourceTimeout')
           ? durationToMilliseconds(
@@ -76,10 +107,33 @@ export const mlPlatformPlugin = createBackendPlugin({
             )
           : DEFAULT_SOURCE_TIMEOUT_MS;
 
+        // Watches every cluster of the standard kubernetes config section;
+        // reads are served from its memory.
+        const deployments = createModelDeploymentsService({ config, logger });
+        await deployments.start();
+        lifecycle.addShutdownHook(() => deployments.stop());
+
+        const { zenml, lakefs } = readLineageConfig(config);
+        const lineage = createLineageResolver({
+          zenml: zenml && new ZenmlClient(zenml),
+          lakefs: lakefs && new LakefsClient(lakefs),
+        });
+
         const modelCatalog = createModelCatalogService({
           registries: [...registries.values()],
+          deployments,
+          lineage,
           logger,
           sourceTimeoutMs,
+        });
+
+        // Every replica keeps its own copy in memory, so each refreshes it.
+        await scheduler.scheduleTask({
+          id: 'ml-platform-refresh-registries',
+          scope: 'local',
+          frequency: readRefreshFrequency(config),
+          timeout: { minutes: 10 },
+          fn: () => modelCatalog.refresh(),
         });
 
         httpRouter.use(

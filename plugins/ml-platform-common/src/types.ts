@@ -33,6 +33,26 @@ export interface ModelRegistryStatus {
   type: string;
   ok: boolean;
   error?: string;
+  /** When the registry was last read successfully. */
+  refreshedAt?: string;
+}
+
+/**
+ * A registered model in a listing: the model, who owns it, where it runs.
+ * @public
+ */
+export interface ModelSummary extends RegisteredModel {
+  /** From the registered model's `owner` tag. */
+  owner?: string;
+  /** Each cluster and namespace the model runs in, with its traffic split. */
+  deployments: Array<{
+    cluster: string;
+    namespace: string;
+    versions: Array<{ version: string; percent: number }>;
+  }>;
+  /** The least safe verdict among the versions that serve traffic, else of the latest version. */
+  safety?: SerializationSafety;
+  safetyReason?: string;
 }
 
 /**
@@ -40,8 +60,24 @@ export interface ModelRegistryStatus {
  * @public
  */
 export interface ModelListResponse {
-  items: RegisteredModel[];
+  items: ModelSummary[];
+  /** Matching models in all, before paging. */
+  totalCount: number;
   registries: ModelRegistryStatus[];
+  clusters: ClusterStatus[];
+}
+
+/**
+ * Response of `GET /models/{name}`.
+ * @public
+ */
+export interface ModelDetailsResponse {
+  model: ModelSummary;
+  /** Newest first. */
+  versions: ModelVersion[];
+  deployments: ModelDeployment[];
+  registries: ModelRegistryStatus[];
+  clusters: ClusterStatus[];
 }
 
 /**
@@ -50,4 +86,173 @@ export interface ModelListResponse {
  */
 export interface HealthResponse {
   status: 'ok';
+}
+
+/**
+ * The verdict on whether loading a model version runs pickle.
+ * @public
+ */
+export interface SafetyVerdict {
+  safety: SerializationSafety;
+  /** One sentence a person can act on. */
+  reason: string;
+  /** The MLflow flavors the verdict was read from. */
+  flavors: string[];
+}
+
+/**
+ * The training run behind a model version.
+ * @public
+ */
+export interface ModelRun {
+  runId: string;
+  experimentId?: string;
+  runName?: string;
+  status?: string;
+  userId?: string;
+  startTime?: string;
+  endTime?: string;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
+}
+
+/**
+ * The ZenML pipeline run that produced a model version.
+ * @public
+ */
+export interface PipelineRunLink {
+  id: string;
+  name?: string;
+  pipeline?: string;
+  status?: string;
+  /** The run's page in the ZenML dashboard. */
+  link?: string;
+  /** Set when ZenML could not be asked; the id still comes from the run's tags. */
+  error?: string;
+}
+
+/**
+ * The lakeFS commit of the data a model version was trained on.
+ * @public
+ */
+export interface DataCommitLink {
+  repository: string;
+  commitId: string;
+  path?: string;
+  message?: string;
+  committer?: string;
+  committedAt?: string;
+  metadata?: Record<string, string>;
+  /** The commit's page in the lakeFS UI. */
+  link?: string;
+  /** Set when lakeFS could not be asked; the ids still come from the run's tags. */
+  error?: string;
+}
+
+/**
+ * Where a model version came from: data commit → pipeline run → MLflow run.
+ * @public
+ */
+export interface ModelLineage {
+  pipelineRun?: PipelineRunLink;
+  dataCommit?: DataCommitLink;
+}
+
+/**
+ * One version of a registered model.
+ * @public
+ */
+export interface ModelVersion {
+  registryId: string;
+  /** Registered model name. */
+  name: string;
+  version: string;
+  /** Registry status, e.g. READY, PENDING_REGISTRATION, FAILED_REGISTRATION. */
+  status: string;
+  description?: string;
+  /** Aliases that point at this version, e.g. ['champion']. */
+  aliases: string[];
+  tags: Record<string, string>;
+  createdAt?: string;
+  updatedAt?: string;
+  /** Where the registry copied the artifacts from. */
+  source?: string;
+  run?: ModelRun;
+  lineage?: ModelLineage;
+  /** Missing when the version's MLmodel could not be read; see safetyError. */
+  safety?: SafetyVerdict;
+  safetyError?: string;
+  links: {
+    /** The version's page in the registry's UI. */
+    registry: string;
+    /** The run's page in the registry's UI. */
+    run?: string;
+  };
+}
+
+/**
+ * A model-serving workload on Kubernetes, one per version.
+ * @public
+ */
+export interface ModelWorkload {
+  kind: string;
+  name: string;
+  replicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+}
+
+/**
+ * The traffic object that splits requests between versions.
+ * @public
+ */
+export interface TrafficRouterRef {
+  apiVersion: string;
+  kind: 'HTTPRoute' | 'Rollout' | 'InferenceService';
+  name: string;
+  resourceVersion: string;
+  /** Set when a controller or GitOps tool owns the object. */
+  managedBy?: string;
+}
+
+/**
+ * Where one model runs in one cluster and namespace, and how its traffic is split.
+ * @public
+ */
+export interface ModelDeployment {
+  cluster: string;
+  namespace: string;
+  /** Registered model name, from the workloads' labels. */
+  model: string;
+  registryId?: string;
+  router?: TrafficRouterRef;
+  versions: Array<{
+    version: string;
+    workload?: ModelWorkload;
+    /** The router's own weight for this version (proportional for HTTPRoute). */
+    weight?: number;
+    /** Share of traffic in percent, 0-100; the shares of a deployment add up to 100 or to 0. */
+    percent: number;
+  }>;
+  /** Progressive delivery state, for an Argo Rollout or a KServe canary. */
+  progress?: {
+    phase?: string;
+    currentStepIndex?: number;
+    totalSteps?: number;
+    paused?: boolean;
+    message?: string;
+  };
+}
+
+/**
+ * State of one configured cluster in an answer built from several.
+ * @public
+ */
+export interface ClusterStatus {
+  name: string;
+  ok: boolean;
+  error?: string;
+  /** When the cache last synced from the cluster. */
+  syncedAt?: string;
 }

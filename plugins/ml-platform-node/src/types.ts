@@ -1,4 +1,7 @@
-import { RegisteredModel } from '@mlplatform/plugin-ml-platform-common';
+import {
+  ModelVersion,
+  RegisteredModel,
+} from '@mlplatform/plugin-ml-platform-common';
 
 /**
  * A source of registered models and their versions, such as an MLflow
@@ -12,6 +15,8 @@ export interface ModelRegistry {
   readonly type: string;
   /** Every registered model of this registry. */
   listModels(): Promise<RegisteredModel[]>;
+  /** Every version of every registered model, with its run, aliases and safety. */
+  listVersions(): Promise<ModelVersion[]>;
 }
 
 /**

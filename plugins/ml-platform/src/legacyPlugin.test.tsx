@@ -26,21 +26,36 @@ describe('legacy frontend exports', () => {
     fetchApi: { fetch: (...args) => fetch(...args) },
   });
 
+  const model = {
+    registryId: 'mlflow',
+    name: 'fraud-detector',
+    aliases: { champion: '5' },
+    tags: {},
+    latestVersion: '6',
+    deployments: [],
+  };
+  const registries = [{ id: 'mlflow', type: 'mlflow', ok: true }];
+
   beforeEach(() => {
     server.use(
       http.get('http://backstage.test/api/ml-platform/models', () =>
         HttpResponse.json({
-          items: [
-            {
-              registryId: 'mlflow',
-              name: 'fraud-detector',
-              aliases: { champion: '5' },
-              tags: {},
-              latestVersion: '6',
-            },
-          ],
-          registries: [{ id: 'mlflow', type: 'mlflow', ok: true }],
+          items: [model],
+          totalCount: 1,
+          registries,
+          clusters: [],
         }),
+      ),
+      http.get(
+        'http://backstage.test/api/ml-platform/models/fraud-detector',
+        () =>
+          HttpResponse.json({
+            model,
+            versions: [],
+            deployments: [],
+            registries,
+            clusters: [],
+          }),
       ),
     );
   });

@@ -19,6 +19,7 @@ const models: ModelListResponse = {
       aliases: { champion: '5', challenger: '6' },
       tags: {},
       latestVersion: '6',
+      deployments: [],
     },
     {
       registryId: 'mlflow',
@@ -26,9 +27,12 @@ const models: ModelListResponse = {
       aliases: {},
       tags: {},
       latestVersion: '4',
+      deployments: [],
     },
   ],
+  totalCount: 2,
   registries: [{ id: 'mlflow', type: 'mlflow', ok: true }],
+  clusters: [],
 };
 
 const modelEntity: Entity = {
@@ -64,7 +68,7 @@ describe('ML Platform frontend plugin', () => {
     });
 
     it('says there are no models yet when no registry is configured', async () => {
-      serveModels({ items: [], registries: [] });
+      serveModels({ items: [], totalCount: 0, registries: [], clusters: [] });
       renderTestApp({
         extensions: [mlPlatformApi, modelsPage],
         initialRouteEntries: ['/ml-platform'],
@@ -77,7 +81,7 @@ describe('ML Platform frontend plugin', () => {
 
     it('names an unreachable registry instead of silently showing fewer models', async () => {
       serveModels({
-        items: models.items,
+        ...models,
         registries: [
           { id: 'mlflow', type: 'mlflow', ok: true },
           { id: 'mlflow-eu', type: 'mlflow', ok: false, error: 'timed out' },
@@ -120,7 +124,17 @@ describe('ML Platform frontend plugin', () => {
 
   describe('model entity tab', () => {
     it('appears on a model entity and shows its registered model', async () => {
-      serveModels(models);
+      server.use(
+        http.get('*/api/ml-platform/models/fraud-detector', () =>
+          HttpResponse.json({
+            model: models.items[0],
+            versions: [],
+            deployments: [],
+            registries: models.registries,
+            clusters: [],
+          }),
+        ),
+      );
       renderTestApp({
         extensions: [
           createTestEntityPage({ entity: modelEntity }),
@@ -131,6 +145,32 @@ describe('ML Platform frontend plugin', () => {
       expect(await screen.findByText('fraud-detector')).toBeInTheDocument();
       expect(screen.getByText('v6')).toBeInTheDocument();
       expect(screen.queryByText('product-ranker')).not.toBeInTheDocument();
+    });
+
+    it('says which model is missing when no registry has it', async () => {
+      server.use(
+        http.get('*/api/ml-platform/models/fraud-detector', () =>
+          HttpResponse.json(
+            {
+              error: {
+                name: 'NotFoundError',
+                message: "No registered model named 'fraud-detector'",
+              },
+            },
+            { status: 404 },
+          ),
+        ),
+      );
+      renderTestApp({
+        extensions: [
+          createTestEntityPage({ entity: modelEntity }),
+          mlPlatformApi,
+          modelEntityContent,
+        ],
+      });
+      expect(
+        await screen.findByText('Model fraud-detector not found'),
+      ).toBeInTheDocument();
     });
 
     it('does not appear on entities without a registered model', async () => {

@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   HealthResponse,
+  ModelDetailsResponse,
   ModelListResponse,
 } from '@mlplatform/plugin-ml-platform-common';
 
@@ -11,6 +12,11 @@ import {
 export interface MlPlatformApi {
   getHealth(): Promise<HealthResponse>;
   listModels(): Promise<ModelListResponse>;
+  /** Resolves undefined when no registry has the model. */
+  getModel(
+    name: string,
+    registryId?: string,
+  ): Promise<ModelDetailsResponse | undefined>;
 }
 
 /**

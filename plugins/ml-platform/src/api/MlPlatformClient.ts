@@ -2,6 +2,7 @@ import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   HealthResponse,
+  ModelDetailsResponse,
   ModelListResponse,
 } from '@mlplatform/plugin-ml-platform-common';
 import { MlPlatformApi } from './MlPlatformApi';
@@ -27,9 +28,32 @@ export class MlPlatformClient implements MlPlatformApi {
     return this.get('/models');
   }
 
-  private async get<T>(path: string): Promise<T> {
+  async getModel(
+    name: string,
+    registryId?: string,
+  ): Promise<ModelDetailsResponse | undefined> {
+    const query = registryId
+      ? `?registry=${encodeURIComponent(registryId)}`
+      : '';
+    const response = await this.fetch(
+      `/models/${encodeURIComponent(name)}${query}`,
+    );
+    if (response.status === 404) {
+      return undefined;
+    }
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as ModelDetailsResponse;
+  }
+
+  private async fetch(path: string): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('ml-platform');
-    const response = await this.fetchApi.fetch(`${baseUrl}${path}`);
+    return this.fetchApi.fetch(`${baseUrl}${path}`);
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const response = await this.fetch(path);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

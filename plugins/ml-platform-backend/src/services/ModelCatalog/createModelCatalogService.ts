@@ -1,10 +1,22 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { ModelRegistry } from '@mlplatform/plugin-ml-platform-node';
 import {
   ModelRegistryStatus,
+  ModelVersion,
   RegisteredModel,
 } from '@mlplatform/plugin-ml-platform-common';
-import { ModelCatalogService } from './types';
+import { mapWithConcurrency } from '../../lib/mapWithConcurrency';
+import { LineageResolver } from '../Lineage';
+import { isDeploymentOf, summarizeModel } from './summarizeModel';
+import { queryModels } from './queryModels';
+import { DeploymentSource, ModelCatalogService } from './types';
+
+interface RegistrySnapshot {
+  models: RegisteredModel[];
+  versions: ModelVersion[];
+  status: ModelRegistryStatus;
+}
 
 function withTimeout<T>(
   promise: Promise<T>,
@@ -21,44 +33,169 @@ function withTimeout<T>(
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+const byVersionDesc = (a: ModelVersion, b: ModelVersion) =>
+  Number(b.version) - Number(a.version) || b.version.localeCompare(a.version);
+
+// Lineage lookups go to ZenML and lakeFS; a few at a time keeps a first full
+// read from flooding them.
+const LINEAGE_CONCURRENCY = 8;
+
+const NO_DEPLOYMENTS: DeploymentSource = {
+  listDeployments: () => ({ deployments: [], clusters: [] }),
+};
+
 export function createModelCatalogService(options: {
   registries: ModelRegistry[];
+  deployments?: DeploymentSource;
+  lineage?: LineageResolver;
   logger: LoggerService;
   sourceTimeoutMs: number;
 }): ModelCatalogService {
-  const { registries, logger, sourceTimeoutMs } = options;
-  return {
-    async listModels() {
-      // One failing registry must not hide the others: each is asked on its own
-      // and reported in `registries`.
-      const results = await Promise.allSettled(
-        registries.map(r =>
-          withTimeout(
-            r.listModels(),
-            sourceTimeoutMs,
-            `Model registry ${r.id}`,
-          ),
-        ),
+  const { registries, lineage, logger, sourceTimeoutMs } = options;
+  const deploymentSource = options.deployments ?? NO_DEPLOYMENTS;
+  const snapshots = new Map<string, RegistrySnapshot>(
+    registries.map(r => [
+      r.id,
+      {
+        models: [],
+        versions: [],
+        status: {
+          id: r.id,
+          type: r.type,
+          ok: false,
+          error: 'Not read yet',
+        },
+      },
+    ]),
+  );
+
+  async function refreshRegistry(registry: ModelRegistry) {
+    const previous = snapshots.get(registry.id)!;
+    try {
+      const [models, read] = await withTimeout(
+        Promise.all([registry.listModels(), registry.listVersions()]),
+        sourceTimeoutMs,
+        `Model registry ${registry.id}`,
       );
-      const items: RegisteredModel[] = [];
-      const statuses: ModelRegistryStatus[] = [];
-      results.forEach((result, i) => {
-        const { id, type } = registries[i];
-        if (result.status === 'fulfilled') {
-          items.push(...result.value);
-          statuses.push({ id, type, ok: true });
-        } else {
-          const error = String(result.reason?.message ?? result.reason);
-          logger.warn(`Listing models of registry ${id} failed: ${error}`);
-          statuses.push({ id, type, ok: false, error });
-        }
+      // The resolver reports ZenML or lakeFS failures inside the lineage, so
+      // they never fail the registry.
+      const versions = lineage
+        ? await mapWithConcurrency(read, LINEAGE_CONCURRENCY, async v => ({
+            ...v,
+            lineage: await lineage.resolve(v),
+          }))
+        : read;
+      snapshots.set(registry.id, {
+        models,
+        versions,
+        status: {
+          id: registry.id,
+          type: registry.type,
+          ok: true,
+          refreshedAt: new Date().toISOString(),
+        },
       });
-      items.sort(
+    } catch (e) {
+      const error = String((e as Error)?.message ?? e);
+      logger.warn(`Reading model registry ${registry.id} failed: ${error}`);
+      // Keep serving the last good data, marked as failed.
+      snapshots.set(registry.id, {
+        ...previous,
+        status: { ...previous.status, ok: false, error },
+      });
+    }
+  }
+
+  const readAll = async () => {
+    await Promise.all(registries.map(refreshRegistry));
+  };
+  // Refreshes asked for while one runs share it, so a burst of requests and
+  // the schedule never read the registries twice at once.
+  let inFlight: Promise<void> | undefined;
+  const readOnce = () =>
+    (inFlight ??= readAll().finally(() => {
+      inFlight = undefined;
+    }));
+  let firstRead: Promise<void> | undefined;
+  const ready = () => (firstRead ??= readOnce());
+
+  function summaries() {
+    const { deployments, clusters } = deploymentSource.listDeployments();
+    const items = [...snapshots.values()]
+      .flatMap(s =>
+        s.models.map(model => {
+          const versions = s.versions.filter(v => v.name === model.name);
+          return summarizeModel(
+            model,
+            versions,
+            deployments.filter(isDeploymentOf(model)),
+          );
+        }),
+      )
+      .sort(
         (a, b) =>
           a.name.localeCompare(b.name) ||
           a.registryId.localeCompare(b.registryId),
       );
-      return { items, registries: statuses };
+    return { items, deployments, clusters };
+  }
+
+  const statuses = () => [...snapshots.values()].map(s => s.status);
+
+  return {
+    async refresh() {
+      if (!firstRead) {
+        await ready();
+        return;
+      }
+      await firstRead;
+      // A read that started earlier may have missed what the caller just
+      // changed: wait for it, then read again.
+      await inFlight;
+      await readOnce();
+    },
+
+    async listModels(query) {
+      await ready();
+      const { items, clusters } = summaries();
+      return {
+        ...queryModels(items, query),
+        registries: statuses(),
+        clusters,
+      };
+    },
+
+    async getModel(name, registryId) {
+      await ready();
+      const { items, deployments, clusters } = summaries();
+      const matches = items.filter(
+        m => m.name === name && (!registryId || m.registryId === registryId),
+      );
+      if (matches.length === 0) {
+        throw new NotFoundError(
+          `No registered model named '${name}'${
+            registryId ? ` in registry '${registryId}'` : ''
+          }`,
+        );
+      }
+      if (matches.length > 1) {
+        throw new InputError(
+          `Registered model '${name}' exists in registries ${matches
+            .map(m => m.registryId)
+            .join(', ')}: name one with ?registry=`,
+        );
+      }
+      const model = matches[0];
+      const snapshot = snapshots.get(model.registryId)!;
+      return {
+        model,
+        versions: snapshot.versions
+          .filter(v => v.name === name)
+          .sort(byVersionDesc),
+        deployments: deployments.filter(isDeploymentOf(model)),
+        registries: statuses(),
+        clusters,
+      };
     },
   };
 }

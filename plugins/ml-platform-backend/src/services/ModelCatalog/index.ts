@@ -1,2 +1,6 @@
 export { createModelCatalogService } from './createModelCatalogService';
-export type { ModelCatalogService } from './types';
+export type {
+  DeploymentSource,
+  ModelCatalogService,
+  ModelQuery,
+} from './types';

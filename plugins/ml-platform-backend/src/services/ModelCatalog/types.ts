@@ -1,9 +1,52 @@
-import { ModelListResponse } from '@mlplatform/plugin-ml-platform-common';
+import {
+  ClusterStatus,
+  ModelDeployment,
+  ModelDetailsResponse,
+  ModelListResponse,
+  SerializationSafety,
+} from '@mlplatform/plugin-ml-platform-common';
 
 /**
- * The models of every registered model registry, merged.
+ * Filters and paging of `GET /models`.
+ * @public
+ */
+export interface ModelQuery {
+  /** Matches name and description, case-insensitively. */
+  search?: string;
+  owner?: string;
+  /** Models that have this alias. */
+  alias?: string;
+  /** Models deployed in this cluster. */
+  cluster?: string;
+  safety?: SerializationSafety;
+  deployed?: boolean;
+  offset: number;
+  limit: number;
+}
+
+/**
+ * Where the catalog learns what runs in the clusters; reads are served from
+ * memory.
+ * @public
+ */
+export interface DeploymentSource {
+  listDeployments(): {
+    deployments: ModelDeployment[];
+    clusters: ClusterStatus[];
+  };
+}
+
+/**
+ * Every model of every registry, joined with where it runs. Registries are
+ * read by `refresh`; queries answer from memory and cost the registries and
+ * clusters nothing.
  * @public
  */
 export interface ModelCatalogService {
-  listModels(): Promise<ModelListResponse>;
+  /** Reads every registry; one that fails keeps its last good data and is reported. */
+  refresh(): Promise<void>;
+  /** Waits only for the very first refresh, then answers from memory. */
+  listModels(query: ModelQuery): Promise<ModelListResponse>;
+  /** Rejects with NotFoundError for an unknown model. */
+  getModel(name: string, registryId?: string): Promise<ModelDetailsResponse>;
 }

@@ -1,18 +1,6 @@
 import { InputError } from '@backstage/errors';
-import { SerializationSafety } from '@mlplatform/plugin-ml-platform-common';
+import { SafetyVerdict } from '@mlplatform/plugin-ml-platform-common';
 import yaml from 'yaml';
-
-/**
- * Whether loading a model version runs pickle, and why.
- * @public
- */
-export interface SafetyVerdict {
-  safety: SerializationSafety;
-  /** One sentence a person can act on. */
-  reason: string;
-  /** The MLflow flavors the verdict was read from. */
-  flavors: string[];
-}
 
 type Flavor = Record<string, unknown>;
 

@@ -9,16 +9,11 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ML_PLATFORM_ANNOTATIONS,
-  RegisteredModel,
-  RegisteredModelRef,
   parseRegisteredModelRef,
 } from '@mlplatform/plugin-ml-platform-common';
 import useAsync from 'react-use/esm/useAsync';
 import { mlPlatformApiRef } from '../../api';
 import { RegistryWarnings } from '../RegistryWarnings';
-
-const matches = (ref: RegisteredModelRef) => (m: RegisteredModel) =>
-  m.name === ref.name && (!ref.registryId || m.registryId === ref.registryId);
 
 /** The registered model behind a catalog entity. */
 export const ModelEntityContent = () => {
@@ -30,8 +25,7 @@ export const ModelEntityContent = () => {
 
   const { value, loading, error } = useAsync(async () => {
     const ref = parseRegisteredModelRef(annotation);
-    const { items, registries } = await api.listModels();
-    return { ref, models: items.filter(matches(ref)), registries };
+    return { ref, details: await api.getModel(ref.name, ref.registryId) };
   }, [api, annotation]);
 
   if (loading) {
@@ -40,49 +34,40 @@ export const ModelEntityContent = () => {
   if (error) {
     return <ResponseErrorPanel error={error} />;
   }
-  const { ref, models, registries } = value!;
-  if (registries.length === 0) {
+  const { ref, details } = value!;
+  if (!details) {
     return (
       <EmptyState
-        missing="data"
-        title="No model registry configured"
-        description={`This entity names the registered model ${ref.name}, but no model registry is configured. Add an MLflow instance under mlPlatform in app-config.yaml.`}
+        missing="info"
+        title={`Model ${ref.name} not found`}
+        description={`No configured model registry${
+          ref.registryId ? ` with id ${ref.registryId}` : ''
+        } has a registered model named ${ref.name}. Check the ${
+          ML_PLATFORM_ANNOTATIONS.registeredModel
+        } annotation of this entity, and that the model registry is configured under mlPlatform in app-config.yaml.`}
       />
     );
   }
-  if (models.length === 0) {
-    return (
-      <>
-        <RegistryWarnings registries={registries} />
-        <EmptyState
-          missing="info"
-          title={`Model ${ref.name} not found`}
-          description={`No configured model registry${
-            ref.registryId ? ` with id ${ref.registryId}` : ''
-          } has a registered model named ${ref.name}. Check the ${
-            ML_PLATFORM_ANNOTATIONS.registeredModel
-          } annotation of this entity.`}
-        />
-      </>
-    );
-  }
+  const { model, versions, registries } = details;
   return (
     <>
       <RegistryWarnings registries={registries} />
-      {models.map(m => (
-        <InfoCard key={`${m.registryId}/${m.name}`} title={m.name}>
-          <StructuredMetadataTable
-            metadata={{
-              registry: m.registryId,
-              description: m.description ?? '—',
-              'latest version': m.latestVersion ? `v${m.latestVersion}` : '—',
-              aliases: Object.entries(m.aliases).map(
-                ([alias, version]) => `${alias} → v${version}`,
-              ),
-            }}
-          />
-        </InfoCard>
-      ))}
+      <InfoCard title={model.name}>
+        <StructuredMetadataTable
+          metadata={{
+            registry: model.registryId,
+            owner: model.owner ?? '—',
+            description: model.description ?? '—',
+            'latest version': model.latestVersion
+              ? `v${model.latestVersion}`
+              : '—',
+            aliases: Object.entries(model.aliases).map(
+              ([alias, version]) => `${alias} → v${version}`,
+            ),
+            versions: versions.length,
+          }}
+        />
+      </InfoCard>
     </>
   );
 };

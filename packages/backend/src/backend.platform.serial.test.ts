@@ -1,0 +1,254 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  BackendProcess,
+  eventually,
+  startBackendProcess,
+} from './testing/startBackendProcess';
+
+// The portal's real backend pointed at the real local platform (MLflow, ZenML,
+// lakeFS, kube-apiserver; scripts/platform/up.sh): its answers must equal what
+// the servers hold.
+
+jest.setTimeout(180_000);
+
+const STATE =
+  process.env.ML_PLATFORM_STATE ??
+  path.resolve(__dirname, '../../../.local/platform');
+
+function platformFile(name: string) {
+  const file = path.join(STATE, name);
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `${file} is missing: start the platform with scripts/platform/up.sh`,
+    );
+  }
+  return file;
+}
+const readJson = (name: string) =>
+  JSON.parse(fs.readFileSync(platformFile(name), 'utf8'));
+
+describe('the portal backend on the local ML platform', () => {
+  let backend: BackendProcess;
+  let token: string;
+  const mlflow = readJson('mlflow.json');
+  const zenmlSeed = readJson('zenml-seed.json');
+  const lakefsSeed = readJson('lakefs-seed.json');
+  const scratchModel = `e2e-scratch-${process.pid}-${Date.now()}`;
+
+  const mlflowAuth = `Basic ${Buffer.from(
+    `${mlflow.username}:${mlflow.password}`,
+  ).toString('base64')}`;
+  const mlflowPost = (p: string, body: object) =>
+    fetch(`${mlflow.url}/api/2.0/mlflow/${p}`, {
+      method: 'POST',
+      headers: {
+        authorization: mlflowAuth,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+
+  const get = async (p: string) => {
+    const res = await fetch(`${backend.baseUrl}/api/ml-platform${p}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: res.status, body: await res.json() };
+  };
+
+  beforeAll(async () => {
+    backend = await startBackendProcess({
+      configs: [platformFile('app-config.platform.yaml')],
+    });
+    token = await backend.signInAsGuest();
+    // The first request waits for the first read of the registries.
+    await eventually(async () => {
+      const { body } = await get('/models');
+      return body.registries?.[0]?.ok ? true : undefined;
+    }, 'the first read of MLflow');
+  });
+
+  afterAll(async () => {
+    await fetch(`${mlflow.url}/api/2.0/mlflow/registered-models/delete`, {
+      method: 'DELETE',
+      headers: {
+        authorization: mlflowAuth,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ name: scratchModel }),
+    });
+    await backend?.stop();
+  });
+
+  it('lists every registered model with owner, aliases, where it runs and how safely', async () => {
+    const { status, body } = await get('/models');
+    expect(status).toBe(200);
+    expect(body.registries).toEqual([
+      expect.objectContaining({ id: 'mlflow', type: 'mlflow', ok: true }),
+    ]);
+    expect(body.clusters).toEqual([
+      expect.objectContaining({ name: 'local', ok: true }),
+    ]);
+    const byName = Object.fromEntries(
+      body.items.map((m: { name: string }) => [m.name, m]),
+    );
+    expect(Object.keys(byName).sort()).toEqual([
+      'churn-predictor',
+      'fraud-detector',
+      'product-ranker',
+      'ticket-router',
+    ]);
+
+    expect(byName['fraud-detector']).toMatchObject({
+      owner: 'fraud-ml',
+      latestVersion: '6',
+      aliases: { champion: '5', challenger: '6' },
+      safety: 'safe',
+    });
+    expect(byName['fraud-detector'].deployments).toEqual(
+      expect.arrayContaining([
+        {
+          cluster: 'local',
+          namespace: 'ml-prod',
+          versions: expect.arrayContaining([
+            { version: '5', percent: 90 },
+            { version: '6', percent: 10 },
+          ]),
+        },
+        {
+          cluster: 'local',
+          namespace: 'ml-staging',
+          versions: [{ version: '6', percent: 100 }],
+        },
+      ]),
+    );
+
+    // KServe sends 30 % to v3, a pickled pyfunc: the model is unsafe, and why.
+    expect(byName['churn-predictor']).toMatchObject({
+      safety: 'unsafe',
+      safetyReason: expect.stringMatching(/^v3: .*python_model/),
+    });
+    expect(byName['churn-predictor'].deployments[0].versions).toEqual(
+      expect.arrayContaining([
+        { version: '2', percent: 70 },
+        { version: '3', percent: 30 },
+      ]),
+    );
+
+    expect(byName['product-ranker'].deployments[0]).toMatchObject({
+      namespace: 'ml-prod',
+      versions: expect.arrayContaining([
+        { version: '3', percent: 80 },
+        { version: '4', percent: 20 },
+      ]),
+    });
+    expect(byName['ticket-router'].deployments).toEqual([]);
+  });
+
+  it('filters on the server: deployed, cluster, owner, safety', async () => {
+    const names = async (q: string) =>
+      (await get(`/models?${q}`)).body.items.map((m: any) => m.name);
+    expect(await names('deployed=false')).toEqual(['ticket-router']);
+    expect(await names('cluster=local')).toEqual([
+      'churn-predictor',
+      'fraud-detector',
+      'product-ranker',
+    ]);
+    expect(await names('owner=recsys-ml')).toEqual([
+      'churn-predictor',
+      'product-ranker',
+    ]);
+    expect(await names('safety=unsafe')).toEqual(['churn-predictor']);
+  });
+
+  it('returns a model with every version, its run, safety verdict and lineage links', async () => {
+    const { status, body } = await get('/models/fraud-detector');
+    expect(status).toBe(200);
+    expect(body.versions.map((v: any) => v.version)).toEqual([
+      '6',
+      '5',
+      '4',
+      '3',
+      '2',
+      '1',
+    ]);
+    const v1 = body.versions.find((v: any) => v.version === '1');
+    const zenmlRun = zenmlSeed.models['fraud-detector'].versions['1'];
+    expect(v1).toMatchObject({
+      status: 'READY',
+      safety: {
+        safety: 'unsafe',
+        reason: expect.stringContaining('sklearn flavor is stored with pickle'),
+      },
+      run: { metrics: { auc: 0.91 } },
+      links: {
+        registry: `${mlflow.uiUrl}/#/models/fraud-detector/versions/1`,
+      },
+      lineage: {
+        pipelineRun: {
+          id: zenmlRun.runId,
+          name: 'fraud_training-v1',
+          pipeline: 'fraud_training',
+          status: 'completed',
+          link: expect.stringContaining(`/runs/${zenmlRun.runId}`),
+        },
+        dataCommit: {
+          repository: 'training-data',
+          commitId: lakefsSeed.commits['transactions-2026-09'],
+          message: 'Card transactions, September 2026',
+          link: expect.stringContaining(
+            `/repositories/training-data/commits/${lakefsSeed.commits['transactions-2026-09']}`,
+          ),
+        },
+      },
+    });
+    expect(
+      body.versions.find((v: any) => v.version === '5').safety,
+    ).toMatchObject({
+      safety: 'safe',
+      reason: 'Stored in ONNX, which loads without unpickling.',
+    });
+    expect(body.deployments).toHaveLength(2);
+  });
+
+  it('answers 404 for an unknown model and 400 for a bad query', async () => {
+    expect((await get('/models/no-such-model')).status).toBe(404);
+    const bad = await get('/models?safety=maybe');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/safety/);
+  });
+
+  it('shows a model registered in MLflow after a refresh, without a restart', async () => {
+    const { body: fraud } = await get('/models/fraud-detector');
+    const source = fraud.versions.find((v: any) => v.version === '5').source;
+    expect(
+      (await mlflowPost('registered-models/create', { name: scratchModel }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await mlflowPost('model-versions/create', {
+          name: scratchModel,
+          source,
+          // MLflow 3 registers logged models: source is models:/<model id>.
+          model_id: source.replace(/^models:\//, ''),
+        })
+      ).status,
+    ).toBe(200);
+
+    expect((await get(`/models/${scratchModel}`)).status).toBe(404);
+    const refresh = await fetch(`${backend.baseUrl}/api/ml-platform/refresh`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refresh.status).toBe(204);
+    const { status, body } = await get(`/models/${scratchModel}`);
+    expect(status).toBe(200);
+    expect(body.versions).toEqual([
+      expect.objectContaining({
+        version: '1',
+        safety: expect.objectContaining({ safety: 'safe' }),
+      }),
+    ]);
+  });
+});

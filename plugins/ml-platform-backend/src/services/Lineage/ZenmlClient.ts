@@ -1,0 +1,83 @@
+import { PipelineRunLink } from '@mlplatform/plugin-ml-platform-common';
+
+/** How the backend reaches one ZenML server. */
+export interface ZenmlConfig {
+  baseUrl: string;
+  /** Where people open the dashboard; defaults to baseUrl. */
+  dashboardUrl: string;
+  project: string;
+  username: string;
+  password: string;
+}
+
+interface ZenmlRun {
+  id: string;
+  name?: string;
+  body?: { status?: string };
+  resources?: { pipeline?: { name?: string } };
+}
+
+/** A client of ZenML's REST API that logs in with its OAuth2 password flow. */
+export class ZenmlClient {
+  private token?: Promise<string>;
+
+  constructor(private readonly config: ZenmlConfig) {}
+
+  runLink(id: string): string {
+    return `${this.config.dashboardUrl}/projects/${encodeURIComponent(
+      this.config.project,
+    )}/runs/${encodeURIComponent(id)}`;
+  }
+
+  async getRun(id: string): Promise<PipelineRunLink> {
+    const run = (await this.get(
+      `/api/v1/runs/${encodeURIComponent(id)}`,
+    )) as ZenmlRun;
+    return {
+      id: run.id,
+      name: run.name,
+      pipeline: run.resources?.pipeline?.name,
+      status: run.body?.status,
+      link: this.runLink(run.id),
+    };
+  }
+
+  private async login(): Promise<string> {
+    const res = await fetch(`${this.config.baseUrl}/api/v1/login`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        username: this.config.username,
+        password: this.config.password,
+      }),
+    });
+    if (!res.ok) {
+      throw new Error(`ZenML login failed: ${res.status} ${res.statusText}`);
+    }
+    return (await res.json()).access_token;
+  }
+
+  private async get(path: string, retried = false): Promise<unknown> {
+    this.token ??= this.login();
+    let token: string;
+    try {
+      token = await this.token;
+    } catch (e) {
+      this.token = undefined;
+      throw e;
+    }
+    const res = await fetch(`${this.config.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    // Tokens expire: log in again once.
+    if (res.status === 401 && !retried) {
+      this.token = undefined;
+      return this.get(path, true);
+    }
+    if (!res.ok) {
+      throw new Error(
+        `ZenML GET ${path} failed: ${res.status} ${res.statusText}`,
+      );
+    }
+    return res.json();
+  }
+}

@@ -1,0 +1,305 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { ModelVersion } from '@mlplatform/plugin-ml-platform-common';
+import request from 'supertest';
+import { mlPlatformPlugin } from '../../plugin';
+import { MlflowModelRegistry } from './MlflowModelRegistry';
+
+/*
+ * Against the real MLflow server (basic-auth app) that scripts/platform/mlflow.sh
+ * starts and seeds from scripts/platform/demo-platform.json.
+ */
+
+const REPO_ROOT = path.resolve(__dirname, '../../../../..');
+const STATE_DIR =
+  process.env.ML_PLATFORM_STATE ?? path.join(REPO_ROOT, '.local/platform');
+
+function readJson<T>(file: string): T {
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `${file} is missing: start the local platform with scripts/platform/up.sh`,
+    );
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+type MlflowEnv = {
+  url: string;
+  username: string;
+  password: string;
+  uiUrl: string;
+  viewer: { username: string; password: string };
+};
+
+type Spec = {
+  models: Array<{
+    name: string;
+    description: string;
+    owner: string;
+    service: string;
+    pipeline: string;
+    versions: Array<{
+      version: number;
+      format: string;
+      dataset: string;
+      metrics: Record<string, number>;
+    }>;
+    aliases: Record<string, number>;
+  }>;
+  lakefs: { repository: string; datasets: Array<{ id: string; path: string }> };
+};
+
+type ZenmlSeed = {
+  models: Record<
+    string,
+    {
+      versions: Record<
+        string,
+        {
+          runId: string;
+          runName: string;
+          hyperparameters: Record<string, number>;
+        }
+      >;
+    }
+  >;
+};
+
+type LakefsSeed = { repository: string; commits: Record<string, string> };
+
+const env = readJson<MlflowEnv>(path.join(STATE_DIR, 'mlflow.json'));
+const spec = readJson<Spec>(
+  path.join(REPO_ROOT, 'scripts/platform/demo-platform.json'),
+);
+const zenml = readJson<ZenmlSeed>(path.join(STATE_DIR, 'zenml-seed.json'));
+const lakefs = readJson<LakefsSeed>(path.join(STATE_DIR, 'lakefs-seed.json'));
+
+const SAFETY_BY_FORMAT: Record<string, 'safe' | 'unsafe'> = {
+  'sklearn-pickle': 'unsafe',
+  'sklearn-cloudpickle': 'unsafe',
+  'pyfunc-pickle': 'unsafe',
+  onnx: 'safe',
+  skops: 'safe',
+  xgboost: 'safe',
+};
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function registry(auth = { username: env.username, password: env.password }) {
+  return new MlflowModelRegistry({
+    id: 'mlflow-demo',
+    baseUrl: env.url,
+    uiUrl: env.uiUrl,
+    auth,
+  });
+}
+
+const byNameAndVersion = (a: ModelVersion, b: ModelVersion) =>
+  a.name.localeCompare(b.name) || Number(a.version) - Number(b.version);
+
+describe('MlflowModelRegistry (real MLflow server)', () => {
+  it('lists the seeded registered models with aliases, tags and latest version', async () => {
+    const models = await registry().listModels();
+
+    expect([...models].sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      spec.models
+        .map(m => ({
+          registryId: 'mlflow-demo',
+          name: m.name,
+          description: m.description,
+          aliases: Object.fromEntries(
+            Object.entries(m.aliases).map(([alias, v]) => [alias, String(v)]),
+          ),
+          tags: {
+            owner: m.owner,
+            service: m.service,
+            'zenml.pipeline_name': m.pipeline,
+          },
+          latestVersion: String(Math.max(...m.versions.map(v => v.version))),
+          createdAt: expect.stringMatching(ISO),
+          updatedAt: expect.stringMatching(ISO),
+        }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    );
+    expect(models.find(m => m.name === 'fraud-detector')?.aliases).toEqual({
+      champion: '5',
+      challenger: '6',
+    });
+  });
+
+  it('lists every version with its run, lineage, links and safety, reading each MLmodel once', async () => {
+    const mlflow = registry();
+    const versions = await mlflow.listVersions();
+    const firstRead = mlflow.client.requestCounts;
+
+    const expected = spec.models.flatMap(m =>
+      m.versions.map(v => ({ model: m, v })),
+    );
+    expect(versions).toHaveLength(expected.length);
+    expect(versions).toHaveLength(14);
+    // One page of each listing, one batched run search, one MLmodel per version.
+    expect(firstRead).toEqual({
+      '/api/2.0/mlflow/registered-models/search': 1,
+      '/api/2.0/mlflow/model-versions/search': 1,
+      '/api/2.0/mlflow/experiments/search': 1,
+      '/api/2.0/mlflow/runs/search': 1,
+      '/model-versions/get-artifact': 14,
+    });
+
+    const sorted = [...versions].sort(byNameAndVersion);
+    for (const { model, v } of expected) {
+      const version = sorted.find(
+        x => x.name === model.name && x.version === String(v.version),
+      );
+      const zenmlRun = zenml.models[model.name].versions[String(v.version)];
+      const aliases = Object.entries(model.aliases)
+        .filter(([, n]) => n === v.version)
+        .map(([alias]) => alias)
+        .sort();
+      const dataset = spec.lakefs.datasets.find(d => d.id === v.dataset)!;
+
+      expect(version).toMatchObject({
+        registryId: 'mlflow-demo',
+        status: 'READY',
+        aliases,
+        tags: expect.objectContaining({
+          zenml_pipeline_run_uuid: zenmlRun.runId,
+          zenml_pipeline_name: model.pipeline,
+        }),
+        createdAt: expect.stringMatching(ISO),
+        source: expect.stringMatching(/^models:\//),
+        safety: { safety: SAFETY_BY_FORMAT[v.format] },
+        links: {
+          registry: `${env.uiUrl}/#/models/${model.name}/versions/${v.version}`,
+        },
+      });
+      expect(version?.safetyError).toBeUndefined();
+
+      const run = version!.run!;
+      expect(run).toMatchObject({
+        runId: version!.tags.mlflow_run_id,
+        runName: zenmlRun.runName,
+        status: 'FINISHED',
+        userId: env.username,
+        startTime: expect.stringMatching(ISO),
+        endTime: expect.stringMatching(ISO),
+        params: {
+          format: v.format,
+          dataset: v.dataset,
+          ...Object.fromEntries(
+            Object.entries(zenmlRun.hyperparameters).map(([k, n]) => [
+              k,
+              String(n),
+            ]),
+          ),
+        },
+        metrics: expect.objectContaining(v.metrics),
+        tags: expect.objectContaining({
+          'zenml.pipeline_run_id': zenmlRun.runId,
+          'zenml.pipeline_name': model.pipeline,
+          'lakefs.repository': lakefs.repository,
+          'lakefs.commit': lakefs.commits[v.dataset],
+          'lakefs.path': dataset.path,
+        }),
+      });
+      expect(version!.links.run).toBe(
+        `${env.uiUrl}/#/experiments/${run.experimentId}/runs/${run.runId}`,
+      );
+    }
+
+    const fraudV1 = sorted.find(
+      x => x.name === 'fraud-detector' && x.version === '1',
+    );
+    expect(fraudV1?.safety?.flavors).toContain('sklearn');
+    expect(fraudV1?.safety?.reason).toMatch(/pickle/);
+
+    // A version's MLmodel never changes: the second listing reads none.
+    const again = await mlflow.listVersions();
+    const secondRead = Object.fromEntries(
+      Object.entries(mlflow.client.requestCounts)
+        .map(([p, n]) => [p, n - (firstRead[p] ?? 0)])
+        .filter(([, n]) => n !== 0),
+    );
+    expect(secondRead).toEqual({
+      '/api/2.0/mlflow/registered-models/search': 1,
+      '/api/2.0/mlflow/model-versions/search': 1,
+      '/api/2.0/mlflow/experiments/search': 1,
+      '/api/2.0/mlflow/runs/search': 1,
+    });
+    expect([...again].sort(byNameAndVersion)).toEqual(sorted);
+  });
+
+  it('names the 401 of a wrong password without revealing it', async () => {
+    const password = `wrong-${Math.random().toString(36).slice(2)}`;
+    const error: Error = await registry({ username: env.username, password })
+      .listModels()
+      .then(
+        () => {
+          throw new Error('listModels should have failed');
+        },
+        (e: Error) => e,
+      );
+
+    expect(error.message).toMatch(
+      /^MLflow GET \/api\/2\.0\/mlflow\/registered-models\/search answered 401/,
+    );
+    expect(error.message).not.toContain(password);
+    expect(error.message).not.toContain(
+      Buffer.from(`${env.username}:${password}`).toString('base64'),
+    );
+    expect(error).toMatchObject({ name: 'MlflowRequestError', status: 401 });
+  });
+
+  it('shows a user without permissions nothing, and names the 403 of what it may not read', async () => {
+    const viewer = registry(env.viewer);
+    expect(await viewer.listModels()).toEqual([]);
+    expect(await viewer.listVersions()).toEqual([]);
+
+    await expect(
+      viewer.client.getMlModelFile('fraud-detector', '1'),
+    ).rejects.toMatchObject({
+      name: 'MlflowRequestError',
+      status: 403,
+      message: expect.stringMatching(
+        /^MLflow GET \/model-versions\/get-artifact answered 403 Forbidden: Permission denied/,
+      ),
+    });
+  });
+
+  describe('configured in mlPlatform.registries.mlflow', () => {
+    const entry = (id: string) => ({
+      id,
+      baseUrl: env.url,
+      auth: { username: env.username, password: env.password },
+    });
+    const backend = (...entries: Array<ReturnType<typeof entry>>) =>
+      startTestBackend({
+        features: [
+          mlPlatformPlugin,
+          mockServices.rootConfig.factory({
+            data: { mlPlatform: { registries: { mlflow: entries } } },
+          }),
+        ],
+      });
+
+    it('serves the models of the configured server', async () => {
+      const { server } = await backend(entry('demo'));
+      const res = await request(server).get('/api/ml-platform/models');
+
+      expect(res.status).toBe(200);
+      expect(res.body.registries).toEqual([
+        expect.objectContaining({ id: 'demo', type: 'mlflow', ok: true }),
+      ]);
+      expect(
+        res.body.items.map((m: { name: string }) => m.name).sort(),
+      ).toEqual(spec.models.map(m => m.name).sort());
+    });
+
+    it('rejects two servers with the same id at startup', async () => {
+      await expect(backend(entry('demo'), entry('demo'))).rejects.toThrow(
+        "A model registry with id 'demo' is already registered",
+      );
+    });
+  });
+});

@@ -1,0 +1,71 @@
+import { Config } from '@backstage/config';
+import { MlflowAuth } from './types';
+
+/** One MLflow server as configured under `mlPlatform.registries.mlflow`. */
+export interface MlflowRegistryConfig {
+  id: string;
+  baseUrl: string;
+  uiUrl: string;
+  auth?: MlflowAuth;
+}
+
+const KEY = 'mlPlatform.registries.mlflow';
+
+function readUrl(config: Config, key: string, where: string): string {
+  const value = config.getString(key);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${where}.${key} must be an absolute URL, got '${value}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${where}.${key} must be an http or https URL`);
+  }
+  if (url.username || url.password) {
+    // Credentials in the URL would end up in logs and error messages.
+    throw new Error(
+      `${where}.${key} must not contain credentials; use ${where}.auth`,
+    );
+  }
+  return value.replace(/\/+$/, '');
+}
+
+function readAuth(config: Config, where: string): MlflowAuth | undefined {
+  const auth = config.getOptionalConfig('auth');
+  if (!auth) return undefined;
+  const hasToken = auth.has('token');
+  const hasBasic = auth.has('username') || auth.has('password');
+  if (hasToken === hasBasic) {
+    throw new Error(
+      `${where}.auth must have either username and password, or token`,
+    );
+  }
+  if (hasToken) return { token: auth.getString('token') };
+  return {
+    username: auth.getString('username'),
+    password: auth.getString('password'),
+  };
+}
+
+/** Reads every configured MLflow server; none when the key is absent. */
+export function readMlflowRegistryConfigs(
+  config: Config,
+): MlflowRegistryConfig[] {
+  return (config.getOptionalConfigArray(KEY) ?? []).map((entry, i) => {
+    const where = `${KEY}[${i}]`;
+    const id = entry.getString('id');
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/.test(id)) {
+      throw new Error(
+        `${where}.id '${id}' must be letters, digits, '.', '_' or '-'`,
+      );
+    }
+    const baseUrl = readUrl(entry, 'baseUrl', where);
+    return {
+      id,
+      baseUrl,
+      uiUrl: entry.has('uiUrl') ? readUrl(entry, 'uiUrl', where) : baseUrl,
+      auth: readAuth(entry, where),
+    };
+  });
+}

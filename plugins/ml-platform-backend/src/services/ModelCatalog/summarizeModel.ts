@@ -1,0 +1,61 @@
+import {
+  ModelDeployment,
+  ModelSummary,
+  ModelVersion,
+  RegisteredModel,
+  SerializationSafety,
+} from '@mlplatform/plugin-ml-platform-common';
+
+const RISK: Record<SerializationSafety, number> = {
+  safe: 0,
+  unknown: 1,
+  unsafe: 2,
+};
+
+/** Whether a deployment of some model is of this one. */
+export const isDeploymentOf =
+  (model: RegisteredModel) => (d: ModelDeployment) =>
+    d.model === model.name &&
+    (d.registryId === undefined || d.registryId === model.registryId);
+
+/**
+ * A model's listing row. Safety is what users need before they send traffic:
+ * the least safe of the versions serving traffic, or of the latest version
+ * when nothing serves.
+ */
+export function summarizeModel(
+  model: RegisteredModel,
+  versions: ModelVersion[],
+  deployments: ModelDeployment[],
+): ModelSummary {
+  const serving = new Set(
+    deployments.flatMap(d =>
+      d.versions.filter(v => v.percent > 0).map(v => v.version),
+    ),
+  );
+  const judged = versions.filter(v =>
+    serving.size > 0
+      ? serving.has(v.version)
+      : v.version === model.latestVersion,
+  );
+  const worst = judged
+    .filter(v => v.safety)
+    .sort((a, b) => RISK[b.safety!.safety] - RISK[a.safety!.safety])[0];
+
+  return {
+    ...model,
+    owner: model.tags.owner,
+    deployments: deployments.map(d => ({
+      cluster: d.cluster,
+      namespace: d.namespace,
+      versions: d.versions.map(v => ({
+        version: v.version,
+        percent: v.percent,
+      })),
+    })),
+    safety: worst?.safety?.safety,
+    safetyReason: worst
+      ? `v${worst.version}: ${worst.safety!.reason}`
+      : undefined,
+  };
+}

@@ -1,0 +1,679 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import path from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { mockServices } from '@backstage/backend-test-utils';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { ModelDeployment } from '@mlplatform/plugin-ml-platform-common';
+import { createModelDeploymentsService } from './createModelDeploymentsService';
+import { KindWatch } from './KindWatch';
+import type { ModelDeploymentsService } from './types';
+
+/** What `scripts/platform/kube.sh start` writes. */
+interface KubeConnection {
+  server: string;
+  caData: string;
+  caFile: string;
+  token: string;
+  restrictedToken: string;
+}
+
+const KUBE_JSON = path.resolve(
+  __dirname,
+  '../../../../../.local/platform/kube.json',
+);
+/** The seeded fraud-scorer route: only ever read here, never changed. */
+const SEEDED_ROUTE =
+  '/apis/gateway.networking.k8s.io/v1/namespaces/ml-prod/httproutes/fraud-scorer';
+
+/**
+ * What this test changes lives in a namespace of its own, under a model name of
+ * its own, so no other test (in this or another Jest worker) sees its writes.
+ */
+const NAMESPACE = `test-deployments-${randomUUID().slice(0, 8)}`;
+const MODEL = 'deployments-test-model';
+const SERVICE = 'test-scorer';
+const VERSIONS = [
+  { version: '5', weight: 90 },
+  { version: '6', weight: 10 },
+];
+const OWN_ROUTE = `/apis/gateway.networking.k8s.io/v1/namespaces/${NAMESPACE}/httproutes/${SERVICE}`;
+
+function readConnection(): KubeConnection {
+  if (!fs.existsSync(KUBE_JSON)) {
+    throw new Error(
+      `${KUBE_JSON} is missing: start the local platform with scripts/platform/up.sh (or scripts/platform/kube.sh start && scripts/platform/kube.sh seed)`,
+    );
+  }
+  return JSON.parse(fs.readFileSync(KUBE_JSON, 'utf8'));
+}
+
+const kube = readConnection();
+
+/** A request of the test itself, outside the code under test; no keep-alive so no socket outlives it. */
+function call(
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  contentType = 'application/json-patch+json',
+): Promise<{ status: number; body: any }> {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      new URL(urlPath, kube.server),
+      {
+        method,
+        agent: false,
+        ca: Buffer.from(kube.caData, 'base64'),
+        headers: {
+          Authorization: `Bearer ${kube.token}`,
+          Accept: 'application/json',
+          ...(data !== undefined && {
+            'Content-Type': contentType,
+          }),
+        },
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', c => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+/** Sets the test's own route's weights by service name, guarded by its resourceVersion. */
+async function setRouteWeights(weights: Record<string, number>) {
+  const route = (await call('GET', OWN_ROUTE)).body;
+  const refs: Array<{ name: string }> = route.spec.rules[0].backendRefs;
+  const res = await call('PATCH', OWN_ROUTE, [
+    {
+      op: 'test',
+      path: '/metadata/resourceVersion',
+      value: route.metadata.resourceVersion,
+    },
+    ...refs.map((ref, j) => ({
+      op: 'replace',
+      path: `/spec/rules/0/backendRefs/${j}/weight`,
+      value: weights[ref.name],
+    })),
+  ]);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+/** Creates an object with POST to `collection` and expects 201. */
+async function create(collection: string, object: unknown) {
+  const res = await call('POST', collection, object, 'application/json');
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+/**
+ * Creates the test's namespace with what the seed makes for an HTTPRoute
+ * deployment (see scripts/platform/kube_apply.py): per version a Deployment
+ * (its status written as the Deployment controller would) and a Service with
+ * the model labels, and a route splitting 90/10 between them.
+ */
+async function createOwnDeployment() {
+  await create('/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: NAMESPACE },
+  });
+  for (const { version } of VERSIONS) {
+    const name = `${SERVICE}-v${version}`;
+    const labels = {
+      'app.kubernetes.io/name': SERVICE,
+      'ml-platform.io/model': MODEL,
+      'ml-platform.io/model-version': version,
+    };
+    const selector = {
+      'app.kubernetes.io/name': SERVICE,
+      'ml-platform.io/model-version': version,
+    };
+    await create(`/apis/apps/v1/namespaces/${NAMESPACE}/deployments`, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: NAMESPACE, labels },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            containers: [
+              {
+                name: 'model',
+                image: `registry.example.com/models/${SERVICE}:${version}`,
+                ports: [{ name: 'http', containerPort: 8080 }],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const status = await call(
+      'PATCH',
+      `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${name}/status`,
+      {
+        status: {
+          observedGeneration: 1,
+          replicas: 2,
+          updatedReplicas: 2,
+          readyReplicas: 2,
+          availableReplicas: 2,
+        },
+      },
+      'application/merge-patch+json',
+    );
+    expect(status.status).toBe(200);
+    await create(`/api/v1/namespaces/${NAMESPACE}/services`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: NAMESPACE, labels },
+      spec: {
+        selector,
+        ports: [{ name: 'http', port: 8080, targetPort: 8080 }],
+      },
+    });
+  }
+  await create(
+    `/apis/gateway.networking.k8s.io/v1/namespaces/${NAMESPACE}/httproutes`,
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: {
+        name: SERVICE,
+        namespace: NAMESPACE,
+        labels: {
+          'app.kubernetes.io/name': SERVICE,
+          'ml-platform.io/model': MODEL,
+        },
+      },
+      spec: {
+        parentRefs: [
+          {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: 'ml-gateway',
+          },
+        ],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            backendRefs: VERSIONS.map(({ version, weight }) => ({
+              group: '',
+              kind: 'Service',
+              name: `${SERVICE}-v${version}`,
+              port: 8080,
+              weight,
+            })),
+          },
+        ],
+      },
+    },
+  );
+}
+
+/**
+ * Deletes the test's objects one by one (so watchers see them go), then its
+ * namespace, which never finishes terminating: no controllers run.
+ */
+async function deleteOwnDeployment() {
+  const paths = [
+    OWN_ROUTE,
+    ...VERSIONS.flatMap(({ version }) => [
+      `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${SERVICE}-v${version}`,
+      `/api/v1/namespaces/${NAMESPACE}/services/${SERVICE}-v${version}`,
+    ]),
+    `/api/v1/namespaces/${NAMESPACE}`,
+  ];
+  for (const p of paths) {
+    const res = await call('DELETE', p);
+    expect([200, 202, 404]).toContain(res.status);
+  }
+}
+
+function find(
+  deployments: ModelDeployment[],
+  model: string,
+  namespace: string,
+  cluster = 'local',
+) {
+  const found = deployments.filter(
+    d =>
+      d.model === model && d.namespace === namespace && d.cluster === cluster,
+  );
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
+function split(deployment: ModelDeployment) {
+  return Object.fromEntries(
+    deployment.versions.map(v => [v.version, v.percent]),
+  );
+}
+
+async function waitFor<T>(
+  read: () => T | undefined,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not seen in ${timeoutMs} ms`);
+    await new Promise(r => setTimeout(r, 25));
+  }
+}
+
+function openSockets(): number {
+  return process
+    .getActiveResourcesInfo()
+    .filter(r => r === 'TLSWrap' || r === 'TCPSocketWrap').length;
+}
+
+describe('model deployments cache against the local kube-apiserver', () => {
+  let service: ModelDeploymentsService;
+  let socketsBefore: number;
+  const logger = mockServices.logger.mock();
+
+  beforeAll(async () => {
+    await createOwnDeployment();
+    socketsBefore = openSockets();
+    service = createModelDeploymentsService({
+      logger,
+      config: new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'local',
+                  url: kube.server,
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: kube.token,
+                  caData: kube.caData,
+                },
+                {
+                  name: 'closed-port',
+                  url: 'https://127.0.0.1:1',
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: 'unused',
+                  skipTLSVerify: true,
+                },
+                {
+                  name: 'eks',
+                  url: 'https://eks.example.com',
+                  authProvider: 'aws',
+                },
+                {
+                  name: 'no-rbac',
+                  url: kube.server,
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: kube.restrictedToken,
+                  caFile: kube.caFile,
+                },
+              ],
+            },
+            { type: 'catalog' },
+          ],
+        },
+      }),
+      options: { initialBackoffMs: 200, maxBackoffMs: 1000 },
+    });
+    const started = Date.now();
+    await service.start();
+    // eslint-disable-next-line no-console
+    console.log(
+      `first sync of 4 configured clusters (2 reachable): ${
+        Date.now() - started
+      } ms`,
+    );
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await deleteOwnDeployment();
+  });
+
+  it('reports each cluster: the real one ok, a closed port and a token without RBAC with their errors', () => {
+    const { clusters } = service.listDeployments();
+    expect(clusters.map(c => [c.name, c.ok])).toEqual([
+      ['local', true],
+      ['closed-port', false],
+      ['eks', false],
+      ['no-rbac', false],
+    ]);
+    expect(clusters[0].syncedAt).toEqual(expect.any(String));
+    expect(clusters[1].error).toContain('ECONNREFUSED');
+    expect(clusters[2].error).toBe(
+      "Cluster 'eks' cannot be watched: authProvider 'aws' is not supported, only 'serviceAccount' with a serviceAccountToken",
+    );
+    expect(clusters[3].error).toMatch(
+      /403 Forbidden: deployments\.apps is forbidden: User "ml-platform-no-access"/,
+    );
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(
+        "skipping kubernetes.clusterLocatorMethods entry of type 'catalog'",
+      ),
+    );
+  });
+
+  it('shows the seeded HTTPRoute splits with replicas from the Deployments status', async () => {
+    const { deployments } = service.listDeployments();
+    const prod = find(deployments, 'fraud-detector', 'ml-prod');
+    const liveRoute = (await call('GET', SEEDED_ROUTE)).body;
+    expect(prod.router).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      name: 'fraud-scorer',
+      resourceVersion: liveRoute.metadata.resourceVersion,
+    });
+    expect(prod.versions).toEqual([
+      {
+        version: '5',
+        weight: 90,
+        percent: 90,
+        workload: {
+          kind: 'Deployment',
+          name: 'fraud-scorer-v5',
+          replicas: 2,
+          readyReplicas: 2,
+          availableReplicas: 2,
+        },
+      },
+      {
+        version: '6',
+        weight: 10,
+        percent: 10,
+        workload: {
+          kind: 'Deployment',
+          name: 'fraud-scorer-v6',
+          replicas: 2,
+          readyReplicas: 2,
+          availableReplicas: 2,
+        },
+      },
+    ]);
+    const staging = find(deployments, 'fraud-detector', 'ml-staging');
+    expect(split(staging)).toEqual({ '6': 100 });
+    expect(staging.versions[0].workload?.replicas).toBe(1);
+  });
+
+  it('shows the paused Argo canary from the Rollout status, with its route folded in', () => {
+    const { deployments } = service.listDeployments();
+    const ranker = find(deployments, 'product-ranker', 'ml-prod');
+    expect(ranker.router).toMatchObject({
+      kind: 'Rollout',
+      name: 'product-ranker',
+    });
+    expect(split(ranker)).toEqual({ '3': 80, '4': 20 });
+    expect(ranker.versions.map(v => v.workload)).toEqual([
+      expect.objectContaining({
+        kind: 'ReplicaSet',
+        replicas: 2,
+        readyReplicas: 2,
+      }),
+      expect.objectContaining({
+        kind: 'ReplicaSet',
+        replicas: 1,
+        readyReplicas: 1,
+      }),
+    ]);
+    expect(ranker.progress).toEqual({
+      phase: 'Paused',
+      currentStepIndex: 1,
+      totalSteps: 5,
+      paused: true,
+      message: 'CanaryPauseStep',
+    });
+    expect(
+      deployments.filter(d => d.router?.name === 'product-ranker'),
+    ).toHaveLength(1);
+  });
+
+  it('shows the KServe canary split by revision', () => {
+    const { deployments } = service.listDeployments();
+    const churn = find(deployments, 'churn-predictor', 'ml-staging');
+    expect(churn.router).toMatchObject({
+      kind: 'InferenceService',
+      name: 'churn-predictor',
+    });
+    expect(split(churn)).toEqual({ '2': 70, '3': 30 });
+    expect(churn.versions[1].workload?.name).toBe('churn-predictor-v3');
+    expect(churn.progress).toEqual({ phase: 'Canary' });
+  });
+
+  it('answers reads from memory: no request reaches any apiserver', async () => {
+    const request = jest.spyOn(https, 'request');
+    try {
+      // The spy sees what the Kubernetes client sends, or counting zero below would prove nothing.
+      const probe = new KubeConfig();
+      probe.loadFromOptions({
+        clusters: [{ name: 'c', server: kube.server, caData: kube.caData }],
+        users: [{ name: 'u', token: kube.token }],
+        contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+        currentContext: 'c',
+      });
+      await probe.makeApiClient(CoreV1Api).readNamespace({ name: 'ml-prod' });
+      expect(request.mock.calls.length).toBeGreaterThan(0);
+
+      request.mockClear();
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 100; i++) {
+        service.listDeployments();
+      }
+      const perRead = Number(process.hrtime.bigint() - started) / 100 / 1e6;
+      expect(request).not.toHaveBeenCalled();
+      // eslint-disable-next-line no-console
+      console.log(
+        `listDeployments(): 0 requests, ${perRead.toFixed(3)} ms per read`,
+      );
+    } finally {
+      request.mockRestore();
+    }
+  });
+
+  it("shows the test's own HTTPRoute split with replicas from its Deployments status", async () => {
+    const own = find(service.listDeployments().deployments, MODEL, NAMESPACE);
+    const liveRoute = (await call('GET', OWN_ROUTE)).body;
+    expect(own.router).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      name: SERVICE,
+      resourceVersion: liveRoute.metadata.resourceVersion,
+    });
+    expect(own.versions).toEqual(
+      VERSIONS.map(({ version, weight }) => ({
+        version,
+        weight,
+        percent: weight,
+        workload: {
+          kind: 'Deployment',
+          name: `${SERVICE}-v${version}`,
+          replicas: 2,
+          readyReplicas: 2,
+          availableReplicas: 2,
+        },
+      })),
+    );
+  });
+
+  it('follows a weight change made in the apiserver without a restart', async () => {
+    const patched = await setRouteWeights({
+      [`${SERVICE}-v5`]: 30,
+      [`${SERVICE}-v6`]: 10,
+    });
+    const started = Date.now();
+    const own = await waitFor(() => {
+      const d = find(service.listDeployments().deployments, MODEL, NAMESPACE);
+      return d.router?.resourceVersion === patched.metadata.resourceVersion
+        ? d
+        : undefined;
+    }, 5000);
+    // eslint-disable-next-line no-console
+    console.log(`weight change visible after ${Date.now() - started} ms`);
+    // 30:10 is proportional: 75/25.
+    expect(own.versions.map(v => [v.version, v.weight, v.percent])).toEqual([
+      ['5', 30, 75],
+      ['6', 10, 25],
+    ]);
+  });
+
+  it('closes every watch on stop()', async () => {
+    await service.stop();
+    await waitFor(
+      () => (openSockets() <= socketsBefore ? true : undefined),
+      2000,
+    );
+    expect(openSockets()).toBeLessThanOrEqual(socketsBefore);
+  });
+});
+
+/** A TCP relay to the apiserver that the test can take down and bring back on the same port. */
+class Relay {
+  private server?: net.Server;
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(private readonly port: number) {}
+
+  static async freePort(): Promise<number> {
+    const probe = net.createServer();
+    await new Promise<void>(r => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise(r => probe.close(r));
+    return port;
+  }
+
+  async up() {
+    const target = new URL(kube.server);
+    this.server = net.createServer(client => {
+      const upstream = net.connect(Number(target.port), target.hostname);
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => s.destroy());
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>(r =>
+      this.server!.listen(this.port, '127.0.0.1', r),
+    );
+  }
+
+  async down() {
+    for (const s of this.sockets) s.destroy();
+    await new Promise(r => (this.server ? this.server.close(r) : r(undefined)));
+    this.server = undefined;
+  }
+}
+
+describe('a cluster that is down, comes up, and goes down again', () => {
+  it('reports the outage, keeps the last known deployments, and recovers by itself', async () => {
+    const port = await Relay.freePort();
+    const relay = new Relay(port);
+    const service = createModelDeploymentsService({
+      logger: mockServices.logger.mock(),
+      config: new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            {
+              type: 'config',
+              clusters: [
+                {
+                  name: 'flaky',
+                  url: `https://127.0.0.1:${port}`,
+                  authProvider: 'serviceAccount',
+                  serviceAccountToken: kube.token,
+                  caData: kube.caData,
+                },
+              ],
+            },
+          ],
+        },
+      }),
+      options: { initialBackoffMs: 100, maxBackoffMs: 500 },
+    });
+    const status = () => service.listDeployments().clusters[0];
+    const fraudDetectors = () =>
+      service
+        .listDeployments()
+        .deployments.filter(d => d.model === 'fraud-detector').length;
+    try {
+      await service.start();
+      expect(status()).toMatchObject({ ok: false });
+      expect(status().error).toContain('ECONNREFUSED');
+      expect(fraudDetectors()).toBe(0);
+
+      await relay.up();
+      await waitFor(() => (status().ok ? true : undefined), 5000);
+      expect(fraudDetectors()).toBe(2);
+
+      await relay.down();
+      await waitFor(() => (status().ok ? undefined : true), 5000);
+      // Whichever network error each watch saw (reset, premature close, refused), named by kind.
+      expect(status().error).toMatch(
+        /(deployments|replicasets|services|httproutes|rollouts|inferenceservices).*: \S/,
+      );
+      expect(fraudDetectors()).toBe(2);
+
+      await relay.up();
+      await waitFor(() => (status().ok ? true : undefined), 5000);
+    } finally {
+      await service.stop();
+      await relay.down();
+    }
+  });
+});
+
+describe('a kind whose CRD is not installed', () => {
+  it('yields no objects and no error', async () => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'c', server: kube.server, caData: kube.caData }],
+      users: [{ name: 'u', token: kube.token }],
+      contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+      currentContext: 'c',
+    });
+    const watch = new KindWatch(
+      'local',
+      kubeConfig,
+      {
+        key: 'rollouts',
+        group: 'widgets.example.com',
+        version: 'v1',
+        plural: 'widgets',
+      },
+      {
+        initialBackoffMs: 100,
+        maxBackoffMs: 100,
+        notInstalledRecheckMs: 60_000,
+      },
+      mockServices.logger.mock(),
+      () => {},
+    );
+    try {
+      await watch.start();
+      expect(watch.status()).toMatchObject({
+        synced: true,
+        notInstalled: true,
+      });
+      expect(watch.status().error).toBeUndefined();
+      expect(watch.objects()).toEqual([]);
+    } finally {
+      await watch.stop();
+    }
+  });
+});

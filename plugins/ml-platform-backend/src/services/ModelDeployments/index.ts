@@ -1,0 +1,3 @@
+export { createModelDeploymentsService } from './createModelDeploymentsService';
+export type { ModelDeploymentsOptions } from './createModelDeploymentsService';
+export type { ModelDeploymentList, ModelDeploymentsService } from './types';

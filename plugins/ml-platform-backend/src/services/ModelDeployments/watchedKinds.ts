@@ -1,0 +1,66 @@
+import { ML_PLATFORM_LABELS } from '@mlplatform/plugin-ml-platform-common';
+import type { ClusterObjects } from './types';
+
+/** One resource kind watched in every cluster. */
+export interface WatchedKind {
+  key: keyof ClusterObjects;
+  /** API group; '' is the core group. */
+  group: string;
+  version: string;
+  plural: string;
+  /** Set where model workloads carry the label, so only they are cached. */
+  labelSelector?: string;
+}
+
+/**
+ * Routers are watched whole: an HTTPRoute, Rollout or InferenceService is tied
+ * to a model through the Services and workloads it names, not its own labels.
+ */
+export const WATCHED_KINDS: readonly WatchedKind[] = [
+  {
+    key: 'deployments',
+    group: 'apps',
+    version: 'v1',
+    plural: 'deployments',
+    labelSelector: ML_PLATFORM_LABELS.model,
+  },
+  {
+    key: 'replicaSets',
+    group: 'apps',
+    version: 'v1',
+    plural: 'replicasets',
+    labelSelector: ML_PLATFORM_LABELS.model,
+  },
+  {
+    key: 'services',
+    group: '',
+    version: 'v1',
+    plural: 'services',
+    labelSelector: ML_PLATFORM_LABELS.model,
+  },
+  {
+    key: 'httpRoutes',
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    plural: 'httproutes',
+  },
+  {
+    key: 'rollouts',
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    plural: 'rollouts',
+  },
+  {
+    key: 'inferenceServices',
+    group: 'serving.kserve.io',
+    version: 'v1beta1',
+    plural: 'inferenceservices',
+  },
+];
+
+/** The cluster-wide collection path, for list and watch alike. */
+export function collectionPath(kind: WatchedKind): string {
+  return kind.group
+    ? `/apis/${kind.group}/${kind.version}/${kind.plural}`
+    : `/api/${kind.version}/${kind.plural}`;
+}

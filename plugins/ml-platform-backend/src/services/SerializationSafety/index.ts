@@ -1,0 +1,1 @@
+export { classifyMlModel } from './classifyMlModel';
