@@ -56,6 +56,37 @@ export interface Config {
       secretAccessKey: string;
     };
 
+    /**
+     * ML tools (MLflow, ZenML, lakeFS dashboards, ...) shown next to those
+     * found in the clusters as Services labelled `ml-platform.io/tool`.
+     * Their health is probed every minute.
+     */
+    tools?: Array<{
+      /**
+       * Unique name of the tool.
+       * @visibility backend
+       */
+      name: string;
+      /**
+       * `mlflow`, `zenml`, `lakefs` or any other type; other types are only
+       * probed when healthUrl is set.
+       * @visibility backend
+       */
+      type: string;
+      /**
+       * The dashboard's public URL.
+       * @visibility backend
+       */
+      url: string;
+      /**
+       * What the health probe requests; defaults to the type's health
+       * endpoint under url (MLflow and ZenML `/health`, lakeFS
+       * `/api/v1/healthcheck`).
+       * @visibility backend
+       */
+      healthUrl?: string;
+    }>;
+
     /** Model registries the plugin reads by itself, next to those added by modules. */
     registries?: {
       /** MLflow tracking servers (REST API 2.0, MLflow 2.x or 3.x). */

@@ -211,6 +211,67 @@ describe('the portal backend on the local ML platform', () => {
     expect(body.deployments).toHaveLength(2);
   });
 
+  it('records when each version first served traffic, and its lead time', async () => {
+    const { body } = await get('/models/fraud-detector');
+    const v5 = body.versions.find((v: any) => v.version === '5');
+    expect(v5).toMatchObject({
+      firstServingAt: expect.any(String),
+      firstServingLocation: { cluster: 'local', namespace: 'ml-prod' },
+    });
+    expect(v5.leadTimeSeconds).toBeGreaterThanOrEqual(0);
+    expect(
+      Date.parse(v5.firstServingAt) - Date.parse(v5.createdAt),
+    ).toBeCloseTo(v5.leadTimeSeconds * 1000, -1);
+    // v4 never served traffic.
+    const v4 = body.versions.find((v: any) => v.version === '4');
+    expect(v4.firstServingAt).toBeUndefined();
+  });
+
+  it('lists the in-cluster MLflow, ZenML and lakeFS dashboards, probed healthy', async () => {
+    const tools = await eventually(
+      async () => {
+        const { body } = await get('/tools');
+        const inMlTools = (body.tools ?? []).filter(
+          (t: any) => t.namespace === 'ml-tools',
+        );
+        return inMlTools.length === 3 &&
+          inMlTools.every((t: any) => t.healthy === true)
+          ? inMlTools
+          : undefined;
+      },
+      'three healthy tools',
+      90_000,
+    );
+    expect(tools.map((t: any) => [t.name, t.type, t.namespace]).sort()).toEqual(
+      [
+        ['lakefs', 'lakefs', 'ml-tools'],
+        ['mlflow', 'mlflow', 'ml-tools'],
+        ['zenml', 'zenml', 'ml-tools'],
+      ],
+    );
+    expect(tools.find((t: any) => t.name === 'mlflow').url).toBe(mlflow.uiUrl);
+  });
+
+  it('puts registered models that no entity names into the catalog, without duplicating the others', async () => {
+    const entityRefs = async () => {
+      const res = await fetch(
+        `${backend.baseUrl}/api/catalog/entities?filter=kind=resource,spec.type=ml-model`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      return ((await res.json()) as any[]).map(e => e.metadata.name).sort();
+    };
+    // Only ticket-router has no component naming it in catalog/.
+    const names = await eventually(
+      async () => {
+        const found = await entityRefs();
+        return found.length > 0 ? found : undefined;
+      },
+      'the model entity provider',
+      120_000,
+    );
+    expect(names).toEqual(['ticket-router']);
+  });
+
   it('answers 404 for an unknown model and 400 for a bad query', async () => {
     expect((await get('/models/no-such-model')).status).toBe(404);
     const bad = await get('/models?safety=maybe');

@@ -6,3 +6,8 @@
 
 export { catalogModuleMlPlatform as default } from './module';
 export { RegisteredModelAnnotationProcessor } from './processor/RegisteredModelAnnotationProcessor';
+export {
+  MlModelEntityProvider,
+  ML_MODEL_RESOURCE_TYPE,
+  type MlModelEntityProviderOptions,
+} from './provider/MlModelEntityProvider';

@@ -14,6 +14,8 @@ import { mlPlatformPermissions } from '@mlplatform/plugin-ml-platform-common';
 import { createRouter } from './router';
 import { createModelCatalogService } from './services/ModelCatalog';
 import { createModelDeploymentsService } from './services/ModelDeployments';
+import { startLeadTimeRecording } from './services/LeadTime';
+import { createToolsService } from './services/Tools';
 import {
   LakefsClient,
   ZenmlClient,
@@ -76,6 +78,7 @@ export const mlPlatformPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.rootLifecycle,
+        database: coreServices.database,
       },
       async init({
         config,
@@ -86,6 +89,7 @@ export const mlPlatformPlugin = createBackendPlugin({
         permissionsRegistry,
         scheduler,
         lifecycle,
+        database,
       }) {
         permissionsRegistry.addPermissions(mlPlatformPermissions);
 
@@ -111,7 +115,26 @@ export const mlPlatformPlugin = createBackendPlugin({
         // reads are served from its memory.
         const deployments = createModelDeploymentsService({ config, logger });
         await deployments.start();
-        lifecycle.addShutdownHook(() => deployments.stop());
+        // Lead times: the first moment each version serves traffic, kept in
+        // the database whoever made the change.
+        const leadTimes = await startLeadTimeRecording({
+          database,
+          deployments,
+          logger,
+        });
+        lifecycle.addShutdownHook(async () => {
+          await leadTimes.stop();
+          await deployments.stop();
+        });
+
+        const tools = createToolsService({ config, logger, deployments });
+        await scheduler.scheduleTask({
+          id: 'ml-platform-probe-tools',
+          scope: 'local',
+          frequency: { minutes: 1 },
+          timeout: { seconds: 30 },
+          fn: () => tools.probe(),
+        });
 
         const { zenml, lakefs } = readLineageConfig(config);
         const lineage = createLineageResolver({
@@ -123,6 +146,7 @@ export const mlPlatformPlugin = createBackendPlugin({
           registries: [...registries.values()],
           deployments,
           lineage,
+          leadTimes,
           logger,
           sourceTimeoutMs,
         });
@@ -137,7 +161,7 @@ export const mlPlatformPlugin = createBackendPlugin({
         });
 
         httpRouter.use(
-          await createRouter({ httpAuth, permissions, modelCatalog }),
+          await createRouter({ httpAuth, permissions, modelCatalog, tools }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

@@ -13,6 +13,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { ModelCatalogService } from './services/ModelCatalog';
+import { ToolsService } from './services/Tools';
 
 const MAX_PAGE = 500;
 
@@ -56,8 +57,9 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   modelCatalog: ModelCatalogService;
+  tools: ToolsService;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, modelCatalog } = options;
+  const { httpAuth, permissions, modelCatalog, tools } = options;
   const router = Router();
   router.use(express.json());
 
@@ -94,6 +96,11 @@ export async function createRouter(options: {
     await authorize(req, mlPlatformModelReadPermission);
     const { registry } = parse(modelQuery, req.query, 'query');
     res.json(await modelCatalog.getModel(req.params.name, registry));
+  });
+
+  router.get('/tools', async (req, res) => {
+    await authorize(req, mlPlatformModelReadPermission);
+    res.json(tools.listTools());
   });
 
   router.post('/refresh', async (req, res) => {

@@ -6,4 +6,5 @@
 
 export * from './labels';
 export * from './permissions';
+export * from './tools';
 export * from './types';

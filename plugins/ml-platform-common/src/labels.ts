@@ -11,6 +11,8 @@ export const ML_PLATFORM_LABELS = {
   modelVersion: 'ml-platform.io/model-version',
   /** Which registry instance the model lives in (a configured registry id). */
   registry: 'ml-platform.io/registry',
+  /** Marks a Service (or route) of an ML tool; the value is the tool type, e.g. `mlflow`. */
+  tool: 'ml-platform.io/tool',
 } as const;
 
 /**

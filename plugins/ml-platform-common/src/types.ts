@@ -180,6 +180,11 @@ export interface ModelVersion {
   source?: string;
   run?: ModelRun;
   lineage?: ModelLineage;
+  /** The first moment the version was seen serving traffic (> 0 %) anywhere. */
+  firstServingAt?: string;
+  firstServingLocation?: { cluster: string; namespace: string };
+  /** Deployment lead time: from registration to first serving traffic. */
+  leadTimeSeconds?: number;
   /** Missing when the version's MLmodel could not be read; see safetyError. */
   safety?: SafetyVerdict;
   safetyError?: string;

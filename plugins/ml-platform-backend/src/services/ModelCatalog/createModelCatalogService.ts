@@ -8,6 +8,7 @@ import {
 } from '@mlplatform/plugin-ml-platform-common';
 import { mapWithConcurrency } from '../../lib/mapWithConcurrency';
 import { LineageResolver } from '../Lineage';
+import { LeadTimeStore, firstServingOf } from '../LeadTime';
 import { isDeploymentOf, summarizeModel } from './summarizeModel';
 import { queryModels } from './queryModels';
 import { DeploymentSource, ModelCatalogService } from './types';
@@ -48,10 +49,39 @@ export function createModelCatalogService(options: {
   registries: ModelRegistry[];
   deployments?: DeploymentSource;
   lineage?: LineageResolver;
+  leadTimes?: Pick<LeadTimeStore, 'firstServing'>;
   logger: LoggerService;
   sourceTimeoutMs: number;
 }): ModelCatalogService {
-  const { registries, lineage, logger, sourceTimeoutMs } = options;
+  const { registries, lineage, leadTimes, logger, sourceTimeoutMs } = options;
+
+  async function withLeadTimes(
+    model: string,
+    versions: ModelVersion[],
+  ): Promise<ModelVersion[]> {
+    if (!leadTimes) return versions;
+    const first = await leadTimes.firstServing({ model });
+    return versions.map(v => {
+      const seen = firstServingOf(first, {
+        registryId: v.registryId,
+        model: v.name,
+        version: v.version,
+      });
+      if (!seen) return v;
+      const at = seen.at.toISOString();
+      return {
+        ...v,
+        firstServingAt: at,
+        firstServingLocation: {
+          cluster: seen.cluster,
+          namespace: seen.namespace,
+        },
+        leadTimeSeconds: v.createdAt
+          ? Math.max(0, (Date.parse(at) - Date.parse(v.createdAt)) / 1000)
+          : undefined,
+      };
+    });
+  }
   const deploymentSource = options.deployments ?? NO_DEPLOYMENTS;
   const snapshots = new Map<string, RegistrySnapshot>(
     registries.map(r => [
@@ -189,9 +219,10 @@ export function createModelCatalogService(options: {
       const snapshot = snapshots.get(model.registryId)!;
       return {
         model,
-        versions: snapshot.versions
-          .filter(v => v.name === name)
-          .sort(byVersionDesc),
+        versions: await withLeadTimes(
+          name,
+          snapshot.versions.filter(v => v.name === name).sort(byVersionDesc),
+        ),
         deployments: deployments.filter(isDeploymentOf(model)),
         registries: statuses(),
         clusters,

@@ -4,7 +4,7 @@ import type { ClusterStatus } from '@mlplatform/plugin-ml-platform-common';
 import { KindWatch, type RetryOptions } from './KindWatch';
 import type { WatchableCluster } from './readClusters';
 import type { ClusterObjects } from './types';
-import { WATCHED_KINDS } from './watchedKinds';
+import { WATCHED_KINDS, type WatchedKind } from './watchedKinds';
 
 /**
  * The watches of one cluster, one per kind. Every read is answered from the
@@ -18,12 +18,15 @@ export class ClusterWatcher {
     readonly cluster: WatchableCluster,
     retry: RetryOptions,
     logger: LoggerService,
+    /** Called after every change that bumps the generation. */
+    onChange: () => void = () => {},
   ) {
     const kubeConfig = kubeConfigFor(cluster);
     this.kinds = WATCHED_KINDS.map(
       kind =>
         new KindWatch(cluster.name, kubeConfig, kind, retry, logger, () => {
           this.changes += 1;
+          onChange();
         }),
     );
   }
@@ -50,13 +53,24 @@ export class ClusterWatcher {
     return objects as ClusterObjects;
   }
 
+  /** One kind's objects, from memory. */
+  objectsOf<K extends keyof ClusterObjects>(
+    key: K,
+  ): NonNullable<ClusterObjects[K]> {
+    const kind = this.kinds.find(k => k.kind.key === key);
+    return (kind?.objects() ?? []) as NonNullable<ClusterObjects[K]>;
+  }
+
   status(): ClusterStatus {
     const states = this.kinds.map(k => ({ kind: k.kind, ...k.status() }));
     // Kinds that fail the same way (a cluster that is down) are named in one sentence.
     const byError = new Map<string, string[]>();
     for (const s of states) {
       if (s.error) {
-        byError.set(s.error, [...(byError.get(s.error) ?? []), s.kind.plural]);
+        byError.set(s.error, [
+          ...(byError.get(s.error) ?? []),
+          kindName(s.kind),
+        ]);
       }
     }
     const pending = states.filter(s => !s.synced && !s.error);
@@ -65,7 +79,7 @@ export class ClusterWatcher {
     );
     if (pending.length > 0) {
       errors.push(
-        `not synced yet: ${pending.map(s => s.kind.plural).join(', ')}`,
+        `not synced yet: ${pending.map(s => kindName(s.kind)).join(', ')}`,
       );
     }
     const listed = states.every(s => s.listedAt)
@@ -78,6 +92,10 @@ export class ClusterWatcher {
       ...(listed !== undefined && { syncedAt: new Date(listed).toISOString() }),
     };
   }
+}
+
+function kindName(kind: WatchedKind): string {
+  return kind.name ?? kind.plural;
 }
 
 function kubeConfigFor(cluster: WatchableCluster): KubeConfig {

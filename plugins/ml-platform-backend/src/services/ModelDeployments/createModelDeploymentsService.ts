@@ -8,7 +8,11 @@ import { ClusterWatcher } from './ClusterWatcher';
 import { computeDeployments } from './computeDeployments';
 import type { RetryOptions } from './KindWatch';
 import { readClusters } from './readClusters';
-import type { ModelDeploymentList, ModelDeploymentsService } from './types';
+import type {
+  ModelDeploymentList,
+  ModelDeploymentsChange,
+  ModelDeploymentsService,
+} from './types';
 
 /** Tuning for tests; the defaults suit a backend. */
 export interface ModelDeploymentsOptions extends Partial<RetryOptions> {
@@ -36,7 +40,9 @@ export function createModelDeploymentsService(options: {
   const settings = { ...DEFAULTS, ...options.options };
   const clusters = readClusters(config, logger);
   const watchers = clusters.flatMap(c =>
-    c.usable ? [new ClusterWatcher(c, settings, logger)] : [],
+    c.usable
+      ? [new ClusterWatcher(c, settings, logger, () => changed(c.name))]
+      : [],
   );
   const computed = new Map<
     string,
@@ -52,6 +58,42 @@ export function createModelDeploymentsService(options: {
     const deployments = computeDeployments(name, watcher.objects());
     computed.set(name, { generation: watcher.generation, deployments });
     return deployments;
+  }
+
+  // Change notification: watch events arrive in bursts (a list is one event
+  // per object), so clusters that changed are collected and their deployments
+  // compared once per turn of the event loop.
+  const listeners = new Set<(change: ModelDeploymentsChange) => void>();
+  const notified = new Map<string, string>();
+  const dirty = new Set<string>();
+  let flushing: NodeJS.Immediate | undefined;
+
+  function changed(clusterName: string) {
+    if (listeners.size === 0) return;
+    dirty.add(clusterName);
+    flushing ??= setImmediate(flush);
+  }
+
+  function flush() {
+    flushing = undefined;
+    for (const name of [...dirty]) {
+      dirty.delete(name);
+      const watcher = watchers.find(w => w.cluster.name === name)!;
+      const deployments = deploymentsOf(watcher);
+      const signature = JSON.stringify(deployments);
+      if (notified.get(name) === signature) continue;
+      notified.set(name, signature);
+      for (const listener of [...listeners]) {
+        try {
+          listener({ cluster: name, deployments });
+        } catch (error) {
+          logger.error(
+            `Model deployments: a change listener failed for cluster ${name}`,
+            error as Error,
+          );
+        }
+      }
+    }
   }
 
   return {
@@ -71,7 +113,18 @@ export function createModelDeploymentsService(options: {
     },
 
     async stop() {
+      if (flushing) clearImmediate(flushing);
+      flushing = undefined;
+      dirty.clear();
       await Promise.all(watchers.map(w => w.stop()));
+    },
+
+    onChange(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0) notified.clear();
+      };
     },
 
     listDeployments(): ModelDeploymentList {
@@ -83,6 +136,13 @@ export function createModelDeploymentsService(options: {
       // A cluster that went down keeps its last known deployments; its status says so.
       const deployments = watchers.flatMap(deploymentsOf);
       return { deployments, clusters: statuses };
+    },
+
+    listObjects(key) {
+      return watchers.map(w => ({
+        cluster: w.cluster.name,
+        objects: w.objectsOf(key),
+      }));
     },
   };
 }

@@ -1,3 +1,7 @@
 export { createModelDeploymentsService } from './createModelDeploymentsService';
 export type { ModelDeploymentsOptions } from './createModelDeploymentsService';
-export type { ModelDeploymentList, ModelDeploymentsService } from './types';
+export type {
+  ModelDeploymentList,
+  ModelDeploymentsChange,
+  ModelDeploymentsService,
+} from './types';

@@ -106,6 +106,11 @@ export interface ClusterObjects {
   deployments: V1Deployment[];
   replicaSets: V1ReplicaSet[];
   services: V1Service[];
+  /**
+   * Services labelled `ml-platform.io/tool`: the in-cluster ML tools. Always
+   * set by the watches; optional so that model-only fixtures may omit it.
+   */
+  toolServices?: V1Service[];
   httpRoutes: HttpRoute[];
   rollouts: Rollout[];
   inferenceServices: InferenceService[];
@@ -115,6 +120,13 @@ export interface ClusterObjects {
 export interface ModelDeploymentList {
   deployments: ModelDeployment[];
   clusters: ClusterStatus[];
+}
+
+/** What {@link ModelDeploymentsService.onChange} tells its listeners. */
+export interface ModelDeploymentsChange {
+  cluster: string;
+  /** The cluster's deployments after the change. */
+  deployments: ModelDeployment[];
 }
 
 /**
@@ -127,4 +139,13 @@ export interface ModelDeploymentsService {
   /** Closes every watch and cancels pending reconnects. */
   stop(): Promise<void>;
   listDeployments(): ModelDeploymentList;
+  /** One kind of watched object of every usable cluster, from memory: no request. */
+  listObjects<K extends keyof ClusterObjects>(
+    key: K,
+  ): Array<{ cluster: string; objects: NonNullable<ClusterObjects[K]> }>;
+  /**
+   * Calls the listener whenever the computed deployments of a cluster change
+   * (watch events are coalesced first). Returns the unsubscribe function.
+   */
+  onChange(listener: (change: ModelDeploymentsChange) => void): () => void;
 }

@@ -10,6 +10,8 @@ export interface WatchedKind {
   plural: string;
   /** Set where model workloads carry the label, so only they are cached. */
   labelSelector?: string;
+  /** How status messages name the kind; defaults to `plural`. */
+  name?: string;
 }
 
 /**
@@ -37,6 +39,15 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
     version: 'v1',
     plural: 'services',
     labelSelector: ML_PLATFORM_LABELS.model,
+  },
+  {
+    // The in-cluster ML tools (MLflow, ZenML, lakeFS), read by the Tools service.
+    key: 'toolServices',
+    group: '',
+    version: 'v1',
+    plural: 'services',
+    labelSelector: ML_PLATFORM_LABELS.tool,
+    name: 'tool services',
   },
   {
     key: 'httpRoutes',

@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import { ConfigReader } from '@backstage/config';
+import { mockServices } from '@backstage/backend-test-utils';
+import type { MlTool } from '@mlplatform/plugin-ml-platform-common';
+import {
+  createModelDeploymentsService,
+  type ModelDeploymentsService,
+} from '../ModelDeployments';
+import { createToolsService } from './createToolsService';
+import type { ToolsService } from './types';
+
+const STATE = path.resolve(__dirname, '../../../../../.local/platform');
+
+/** Reads what `scripts/platform/up.sh` writes; a missing file fails the run. */
+function readState<T>(file: string): T {
+  const full = path.join(STATE, file);
+  if (!fs.existsSync(full)) {
+    throw new Error(
+      `${full} is missing: start the local platform with scripts/platform/up.sh`,
+    );
+  }
+  return JSON.parse(fs.readFileSync(full, 'utf8'));
+}
+
+const kube = readState<{ server: string; caData: string; token: string }>(
+  'kube.json',
+);
+/** The real servers the seed's tool Services point at. */
+const SERVERS = Object.fromEntries(
+  ['mlflow', 'zenml', 'lakefs'].map(name => [
+    name,
+    readState<{ url: string }>(`${name}.json`).url,
+  ]),
+);
+
+/** A namespace of this test's own, for a tool Service it creates and deletes. */
+const NAMESPACE = `test-tools-${randomUUID().slice(0, 8)}`;
+
+/** A request of the test itself, outside the code under test. */
+function call(method: string, urlPath: string, body?: unknown) {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise<number>((resolve, reject) => {
+    const req = https.request(
+      new URL(urlPath, kube.server),
+      {
+        method,
+        agent: false,
+        ca: Buffer.from(kube.caData, 'base64'),
+        headers: {
+          Authorization: `Bearer ${kube.token}`,
+          'Content-Type': 'application/json',
+        },
+      },
+      res => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function waitFor<T>(read: () => T | undefined, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not seen in ${timeoutMs} ms`);
+    await new Promise(r => setTimeout(r, 25));
+  }
+}
+
+describe('ML tools against the local kube-apiserver and the real servers', () => {
+  let deployments: ModelDeploymentsService;
+  let tools: ToolsService;
+
+  const seeded = (): MlTool[] =>
+    tools
+      .listTools()
+      .tools.filter(t => t.cluster === 'local' && t.namespace === 'ml-tools');
+
+  beforeAll(async () => {
+    const created = await call('POST', '/api/v1/namespaces', {
+      metadata: { name: NAMESPACE },
+    });
+    if (created !== 201) {
+      throw new Error(`creating namespace ${NAMESPACE} answered ${created}`);
+    }
+    const config = new ConfigReader({
+      kubernetes: {
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              {
+                name: 'local',
+                url: kube.server,
+                authProvider: 'serviceAccount',
+                serviceAccountToken: kube.token,
+                caData: kube.caData,
+              },
+            ],
+          },
+        ],
+      },
+      mlPlatform: {
+        tools: [
+          { name: 'closed-port', type: 'mlflow', url: 'http://127.0.0.1:1' },
+        ],
+      },
+    });
+    const logger = mockServices.logger.mock();
+    deployments = createModelDeploymentsService({ config, logger });
+    await deployments.start();
+    tools = createToolsService({ config, logger, deployments });
+  });
+
+  afterAll(async () => {
+    await deployments?.stop();
+    // No namespace controller runs here, so deleting the namespace would
+    // leave its objects behind: delete them first.
+    await call('DELETE', `/api/v1/namespaces/${NAMESPACE}/services/studio`);
+    await call('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
+  });
+
+  it('finds the three seeded tools in ml-tools with their dashboard URLs', () => {
+    expect(
+      seeded().map(({ name, type, url }) => ({ name, type, url })),
+    ).toEqual([
+      { name: 'lakefs', type: 'lakefs', url: SERVERS.lakefs },
+      { name: 'mlflow', type: 'mlflow', url: SERVERS.mlflow },
+      { name: 'zenml', type: 'zenml', url: SERVERS.zenml },
+    ]);
+    expect(tools.listTools().clusters).toEqual([
+      expect.objectContaining({ name: 'local', ok: true }),
+    ]);
+    // Not probed yet: health unknown.
+    expect(seeded().every(t => t.healthy === undefined)).toBe(true);
+  });
+
+  it('probes the real MLflow, ZenML and lakeFS healthy, and names why a closed port is not', async () => {
+    const started = Date.now();
+    await tools.probe();
+    // eslint-disable-next-line no-console
+    console.log(`probe of 4 tools: ${Date.now() - started} ms`);
+
+    for (const tool of seeded()) {
+      expect({
+        name: tool.name,
+        healthy: tool.healthy,
+        error: tool.error,
+      }).toEqual({ name: tool.name, healthy: true, error: undefined });
+      expect(Date.parse(tool.checkedAt!)).toBeGreaterThanOrEqual(
+        started - 1000,
+      );
+    }
+    const closed = tools.listTools().tools.find(t => t.name === 'closed-port');
+    expect(closed).toMatchObject({
+      type: 'mlflow',
+      url: 'http://127.0.0.1:1',
+      healthy: false,
+      error: expect.stringMatching(
+        /^http:\/\/127\.0\.0\.1:1\/health: .*ECONNREFUSED/,
+      ),
+    });
+    expect(closed?.cluster).toBeUndefined();
+  });
+
+  it('answers listTools() from memory: no request to the apiserver or any tool', async () => {
+    const request = jest.spyOn(https, 'request');
+    const httpRequest = jest.spyOn(http, 'request');
+    const fetchSpy = jest.spyOn(globalThis, 'fetch');
+    try {
+      // The spies see what probing sends, or counting zero below would prove nothing.
+      await tools.probe();
+      expect(httpRequest).toHaveBeenCalledTimes(4);
+      request.mockClear();
+      httpRequest.mockClear();
+
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < 100; i++) {
+        tools.listTools();
+      }
+      const perRead = Number(process.hrtime.bigint() - started) / 100 / 1e6;
+      expect(request).not.toHaveBeenCalled();
+      expect(httpRequest).not.toHaveBeenCalled();
+      expect(fetchSpy).not.toHaveBeenCalled();
+      // eslint-disable-next-line no-console
+      console.log(`listTools(): 0 requests, ${perRead.toFixed(3)} ms per read`);
+    } finally {
+      request.mockRestore();
+      httpRequest.mockRestore();
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it('sees a tool Service created later through the watch, and says it has no URL', async () => {
+    expect(
+      await call('POST', `/api/v1/namespaces/${NAMESPACE}/services`, {
+        metadata: {
+          name: 'studio',
+          labels: { 'ml-platform.io/tool': 'label-studio' },
+        },
+        spec: { ports: [{ port: 8080 }] },
+      }),
+    ).toBe(201);
+    const studio = await waitFor(
+      () => tools.listTools().tools.find(t => t.namespace === NAMESPACE),
+      5000,
+    );
+    expect(studio).toEqual({
+      name: 'studio',
+      type: 'label-studio',
+      cluster: 'local',
+      namespace: NAMESPACE,
+      healthy: undefined,
+      error: `no public URL: Service ${NAMESPACE}/studio in cluster 'local' has no ml-platform.io/dashboard-url annotation`,
+    });
+  });
+});

@@ -1,0 +1,3 @@
+export { createToolsService } from './createToolsService';
+export type { ToolsServiceOptions } from './createToolsService';
+export type { ToolsService } from './types';
