@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { platformFilePath, readPlatformFile } from 'platform-tests';
 import {
   BackendProcess,
   eventually,
@@ -12,28 +11,12 @@ import {
 
 jest.setTimeout(180_000);
 
-const STATE =
-  process.env.ML_PLATFORM_STATE ??
-  path.resolve(__dirname, '../../../.local/platform');
-
-function platformFile(name: string) {
-  const file = path.join(STATE, name);
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `${file} is missing: start the platform with scripts/platform/up.sh`,
-    );
-  }
-  return file;
-}
-const readJson = (name: string) =>
-  JSON.parse(fs.readFileSync(platformFile(name), 'utf8'));
-
 describe('the portal backend on the local ML platform', () => {
   let backend: BackendProcess;
   let token: string;
-  const mlflow = readJson('mlflow.json');
-  const zenmlSeed = readJson('zenml-seed.json');
-  const lakefsSeed = readJson('lakefs-seed.json');
+  const mlflow = readPlatformFile('mlflow');
+  const zenmlSeed = readPlatformFile('zenml-seed');
+  const lakefsSeed = readPlatformFile('lakefs-seed');
   const scratchModel = `e2e-scratch-${process.pid}-${Date.now()}`;
 
   const mlflowAuth = `Basic ${Buffer.from(
@@ -58,7 +41,7 @@ describe('the portal backend on the local ML platform', () => {
 
   beforeAll(async () => {
     backend = await startBackendProcess({
-      configs: [platformFile('app-config.platform.yaml')],
+      configs: [platformFilePath('app-config.platform.yaml')],
     });
     token = await backend.signInAsGuest();
     // The first request waits for the first read of the registries.

@@ -9,18 +9,28 @@ export const PLATFORM_STATE_DIR =
   path.resolve(__dirname, '../../../.local/platform');
 
 /**
- * Reads `<component>.json` written by `scripts/platform/<component>.sh start`.
- * Fails with the command to run when the platform is not up, so a test never
- * passes without the real server.
+ * The path of a file that `scripts/platform/up.sh` writes into the state
+ * directory. Fails with the command to run when the platform is not up, so a
+ * test never passes without the real servers.
  */
-export function readPlatformFile<T = Record<string, any>>(
-  component: string,
-): T {
-  const file = path.join(PLATFORM_STATE_DIR, `${component}.json`);
+export function platformFilePath(name: string): string {
+  const file = path.join(PLATFORM_STATE_DIR, name);
   if (!fs.existsSync(file)) {
     throw new Error(
       `${file} is missing: start the local platform with scripts/platform/up.sh`,
     );
   }
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  return file;
+}
+
+/**
+ * Reads `<component>.json` written by `scripts/platform/<component>.sh start`
+ * (or `<name>-seed.json` written by its seed).
+ */
+export function readPlatformFile<T = Record<string, any>>(
+  component: string,
+): T {
+  return JSON.parse(
+    fs.readFileSync(platformFilePath(`${component}.json`), 'utf8'),
+  ) as T;
 }

@@ -1,32 +1,17 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { ModelVersion } from '@mlplatform/plugin-ml-platform-common';
 import { createLineageResolver } from './createLineageResolver';
 import { LakefsClient } from './LakefsClient';
 import { readLineageConfig } from './readLineageConfig';
 import { ZenmlClient } from './ZenmlClient';
+import { readPlatformFile } from 'platform-tests';
 
 // Against the real ZenML and lakeFS of the local platform (scripts/platform/up.sh).
-const STATE =
-  process.env.ML_PLATFORM_STATE ??
-  path.resolve(__dirname, '../../../../../.local/platform');
-
-function platformFile(name: string) {
-  const file = path.join(STATE, `${name}.json`);
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `${file} is missing: start the platform with scripts/platform/up.sh`,
-    );
-  }
-  return JSON.parse(fs.readFileSync(file, 'utf8'));
-}
-
 describe('lineage from the real ZenML and lakeFS', () => {
-  const zenmlJson = platformFile('zenml');
-  const lakefsJson = platformFile('lakefs');
-  const zenmlSeed = platformFile('zenml-seed');
-  const lakefsSeed = platformFile('lakefs-seed');
+  const zenmlJson = readPlatformFile('zenml');
+  const lakefsJson = readPlatformFile('lakefs');
+  const zenmlSeed = readPlatformFile('zenml-seed');
+  const lakefsSeed = readPlatformFile('lakefs-seed');
   const fraudV1 = zenmlSeed.models['fraud-detector'].versions['1'];
   const commitId = lakefsSeed.commits['transactions-2026-09'];
 

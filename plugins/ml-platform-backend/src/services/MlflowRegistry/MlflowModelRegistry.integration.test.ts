@@ -5,6 +5,7 @@ import { ModelVersion } from '@mlplatform/plugin-ml-platform-common';
 import request from 'supertest';
 import { mlPlatformPlugin } from '../../plugin';
 import { MlflowModelRegistry } from './MlflowModelRegistry';
+import { readPlatformFile } from 'platform-tests';
 
 /*
  * Against the real MLflow server (basic-auth app) that scripts/platform/mlflow.sh
@@ -12,17 +13,6 @@ import { MlflowModelRegistry } from './MlflowModelRegistry';
  */
 
 const REPO_ROOT = path.resolve(__dirname, '../../../../..');
-const STATE_DIR =
-  process.env.ML_PLATFORM_STATE ?? path.join(REPO_ROOT, '.local/platform');
-
-function readJson<T>(file: string): T {
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `${file} is missing: start the local platform with scripts/platform/up.sh`,
-    );
-  }
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-}
 
 type MlflowEnv = {
   url: string;
@@ -68,12 +58,15 @@ type ZenmlSeed = {
 
 type LakefsSeed = { repository: string; commits: Record<string, string> };
 
-const env = readJson<MlflowEnv>(path.join(STATE_DIR, 'mlflow.json'));
-const spec = readJson<Spec>(
-  path.join(REPO_ROOT, 'scripts/platform/demo-platform.json'),
+const env = readPlatformFile<MlflowEnv>('mlflow');
+const spec: Spec = JSON.parse(
+  fs.readFileSync(
+    path.join(REPO_ROOT, 'scripts/platform/demo-platform.json'),
+    'utf8',
+  ),
 );
-const zenml = readJson<ZenmlSeed>(path.join(STATE_DIR, 'zenml-seed.json'));
-const lakefs = readJson<LakefsSeed>(path.join(STATE_DIR, 'lakefs-seed.json'));
+const zenml = readPlatformFile<ZenmlSeed>('zenml-seed');
+const lakefs = readPlatformFile<LakefsSeed>('lakefs-seed');
 
 const SAFETY_BY_FORMAT: Record<string, 'safe' | 'unsafe'> = {
   'sklearn-pickle': 'unsafe',

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
-import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -10,6 +8,7 @@ import type { ModelDeployment } from '@mlplatform/plugin-ml-platform-common';
 import { createModelDeploymentsService } from './createModelDeploymentsService';
 import { KindWatch } from './KindWatch';
 import type { ModelDeploymentsService } from './types';
+import { readPlatformFile } from 'platform-tests';
 
 /** What `scripts/platform/kube.sh start` writes. */
 interface KubeConnection {
@@ -20,10 +19,6 @@ interface KubeConnection {
   restrictedToken: string;
 }
 
-const KUBE_JSON = path.resolve(
-  __dirname,
-  '../../../../../.local/platform/kube.json',
-);
 /** The seeded fraud-scorer route: only ever read here, never changed. */
 const SEEDED_ROUTE =
   '/apis/gateway.networking.k8s.io/v1/namespaces/ml-prod/httproutes/fraud-scorer';
@@ -41,16 +36,7 @@ const VERSIONS = [
 ];
 const OWN_ROUTE = `/apis/gateway.networking.k8s.io/v1/namespaces/${NAMESPACE}/httproutes/${SERVICE}`;
 
-function readConnection(): KubeConnection {
-  if (!fs.existsSync(KUBE_JSON)) {
-    throw new Error(
-      `${KUBE_JSON} is missing: start the local platform with scripts/platform/up.sh (or scripts/platform/kube.sh start && scripts/platform/kube.sh seed)`,
-    );
-  }
-  return JSON.parse(fs.readFileSync(KUBE_JSON, 'utf8'));
-}
-
-const kube = readConnection();
+const kube = readPlatformFile<KubeConnection>('kube');
 
 /** A request of the test itself, outside the code under test; no keep-alive so no socket outlives it. */
 function call(

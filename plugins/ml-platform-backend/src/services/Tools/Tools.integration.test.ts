@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { MlTool } from '@mlplatform/plugin-ml-platform-common';
@@ -12,28 +10,18 @@ import {
 } from '../ModelDeployments';
 import { createToolsService } from './createToolsService';
 import type { ToolsService } from './types';
+import { readPlatformFile } from 'platform-tests';
 
-const STATE = path.resolve(__dirname, '../../../../../.local/platform');
-
-/** Reads what `scripts/platform/up.sh` writes; a missing file fails the run. */
-function readState<T>(file: string): T {
-  const full = path.join(STATE, file);
-  if (!fs.existsSync(full)) {
-    throw new Error(
-      `${full} is missing: start the local platform with scripts/platform/up.sh`,
-    );
-  }
-  return JSON.parse(fs.readFileSync(full, 'utf8'));
-}
-
-const kube = readState<{ server: string; caData: string; token: string }>(
-  'kube.json',
-);
+const kube = readPlatformFile<{
+  server: string;
+  caData: string;
+  token: string;
+}>('kube');
 /** The real servers the seed's tool Services point at. */
 const SERVERS = Object.fromEntries(
   ['mlflow', 'zenml', 'lakefs'].map(name => [
     name,
-    readState<{ url: string }>(`${name}.json`).url,
+    readPlatformFile<{ url: string }>(name).url,
   ]),
 );
 

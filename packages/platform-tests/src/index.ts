@@ -1,0 +1,11 @@
+/**
+ * Helpers for tests that run against the real local ML platform.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  PLATFORM_STATE_DIR,
+  platformFilePath,
+  readPlatformFile,
+} from './platformEnv';
