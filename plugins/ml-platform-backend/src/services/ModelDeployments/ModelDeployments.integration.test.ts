@@ -8,7 +8,7 @@ import type { ModelDeployment } from '@mlplatform/plugin-ml-platform-common';
 import { createModelDeploymentsService } from './createModelDeploymentsService';
 import { KindWatch } from './KindWatch';
 import type { ModelDeploymentsService } from './types';
-import { readPlatformFile } from 'platform-tests';
+import { localClusterConfig, readPlatformFile } from 'platform-tests';
 
 /** What `scripts/platform/kube.sh start` writes. */
 interface KubeConnection {
@@ -285,13 +285,7 @@ describe('model deployments cache against the local kube-apiserver', () => {
             {
               type: 'config',
               clusters: [
-                {
-                  name: 'local',
-                  url: kube.server,
-                  authProvider: 'serviceAccount',
-                  serviceAccountToken: kube.token,
-                  caData: kube.caData,
-                },
+                localClusterConfig(),
                 {
                   name: 'closed-port',
                   url: 'https://127.0.0.1:1',
@@ -578,13 +572,10 @@ describe('a cluster that is down, comes up, and goes down again', () => {
             {
               type: 'config',
               clusters: [
-                {
+                localClusterConfig({
                   name: 'flaky',
                   url: `https://127.0.0.1:${port}`,
-                  authProvider: 'serviceAccount',
-                  serviceAccountToken: kube.token,
-                  caData: kube.caData,
-                },
+                }),
               ],
             },
           ],

@@ -10,7 +10,7 @@ import {
 } from '../ModelDeployments';
 import { createToolsService } from './createToolsService';
 import type { ToolsService } from './types';
-import { readPlatformFile } from 'platform-tests';
+import { localClusterConfig, readPlatformFile } from 'platform-tests';
 
 const kube = readPlatformFile<{
   server: string;
@@ -84,15 +84,7 @@ describe('ML tools against the local kube-apiserver and the real servers', () =>
         clusterLocatorMethods: [
           {
             type: 'config',
-            clusters: [
-              {
-                name: 'local',
-                url: kube.server,
-                authProvider: 'serviceAccount',
-                serviceAccountToken: kube.token,
-                caData: kube.caData,
-              },
-            ],
+            clusters: [localClusterConfig()],
           },
         ],
       },
