@@ -9,5 +9,5 @@ export {
   platformFilePath,
   readPlatformFile,
 } from './platformEnv';
-export { localClusterConfig } from './localCluster';
+export { kubeRequest, localClusterConfig } from './localCluster';
 export type { LocalKube } from './localCluster';

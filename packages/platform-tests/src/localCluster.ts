@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { readPlatformFile } from './platformEnv';
 
 /** What `scripts/platform/kube.sh start` writes to kube.json. */
@@ -27,4 +28,46 @@ export function localClusterConfig(
     caData: kube.caData,
     ...overrides,
   };
+}
+
+/**
+ * A request of a test itself to the local apiserver, as its admin, outside
+ * the code under test. No keep-alive, so no socket outlives the test.
+ */
+export function kubeRequest(
+  method: string,
+  urlPath: string,
+  body?: unknown,
+  contentType = 'application/json',
+): Promise<{ status: number; body: any }> {
+  const kube = readPlatformFile<LocalKube>('kube');
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      new URL(urlPath, kube.server),
+      {
+        method,
+        agent: false,
+        ca: Buffer.from(kube.caData, 'base64'),
+        headers: {
+          Authorization: `Bearer ${kube.token}`,
+          Accept: 'application/json',
+          ...(data !== undefined && { 'Content-Type': contentType }),
+        },
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', c => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode ?? 0,
+            body: text ? JSON.parse(text) : undefined,
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
 }

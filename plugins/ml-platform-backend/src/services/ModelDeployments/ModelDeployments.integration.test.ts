@@ -8,7 +8,11 @@ import type { ModelDeployment } from '@mlplatform/plugin-ml-platform-common';
 import { createModelDeploymentsService } from './createModelDeploymentsService';
 import { KindWatch } from './KindWatch';
 import type { ModelDeploymentsService } from './types';
-import { localClusterConfig, readPlatformFile } from 'platform-tests';
+import {
+  kubeRequest,
+  localClusterConfig,
+  readPlatformFile,
+} from 'platform-tests';
 
 /** What `scripts/platform/kube.sh start` writes. */
 interface KubeConnection {
@@ -38,44 +42,13 @@ const OWN_ROUTE = `/apis/gateway.networking.k8s.io/v1/namespaces/${NAMESPACE}/ht
 
 const kube = readPlatformFile<KubeConnection>('kube');
 
-/** A request of the test itself, outside the code under test; no keep-alive so no socket outlives it. */
-function call(
+/** JSON Patch unless told otherwise: most of this test's writes are patches. */
+const call = (
   method: string,
   urlPath: string,
   body?: unknown,
   contentType = 'application/json-patch+json',
-): Promise<{ status: number; body: any }> {
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      new URL(urlPath, kube.server),
-      {
-        method,
-        agent: false,
-        ca: Buffer.from(kube.caData, 'base64'),
-        headers: {
-          Authorization: `Bearer ${kube.token}`,
-          Accept: 'application/json',
-          ...(data !== undefined && {
-            'Content-Type': contentType,
-          }),
-        },
-      },
-      res => {
-        const chunks: Buffer[] = [];
-        res.on('data', c => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+) => kubeRequest(method, urlPath, body, contentType);
 
 /** Sets the test's own route's weights by service name, guarded by its resourceVersion. */
 async function setRouteWeights(weights: Record<string, number>) {

@@ -10,13 +10,12 @@ import {
 } from '../ModelDeployments';
 import { createToolsService } from './createToolsService';
 import type { ToolsService } from './types';
-import { localClusterConfig, readPlatformFile } from 'platform-tests';
+import {
+  kubeRequest,
+  localClusterConfig,
+  readPlatformFile,
+} from 'platform-tests';
 
-const kube = readPlatformFile<{
-  server: string;
-  caData: string;
-  token: string;
-}>('kube');
 /** The real servers the seed's tool Services point at. */
 const SERVERS = Object.fromEntries(
   ['mlflow', 'zenml', 'lakefs'].map(name => [
@@ -28,30 +27,8 @@ const SERVERS = Object.fromEntries(
 /** A namespace of this test's own, for a tool Service it creates and deletes. */
 const NAMESPACE = `test-tools-${randomUUID().slice(0, 8)}`;
 
-/** A request of the test itself, outside the code under test. */
-function call(method: string, urlPath: string, body?: unknown) {
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise<number>((resolve, reject) => {
-    const req = https.request(
-      new URL(urlPath, kube.server),
-      {
-        method,
-        agent: false,
-        ca: Buffer.from(kube.caData, 'base64'),
-        headers: {
-          Authorization: `Bearer ${kube.token}`,
-          'Content-Type': 'application/json',
-        },
-      },
-      res => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const call = async (method: string, urlPath: string, body?: unknown) =>
+  (await kubeRequest(method, urlPath, body)).status;
 
 async function waitFor<T>(read: () => T | undefined, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
