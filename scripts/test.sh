@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/toolchain.sh
 source scripts/platform/lib.sh
+source scripts/lib/chromium.sh
 
 step "Installing JavaScript dependencies" "3-5 min the first time, seconds after"
 yarn install --immutable
@@ -19,6 +20,16 @@ yarn prettier:check
 step "Starting the local ML platform" "20-40 min the first time for the Go builds and venvs, under a minute after"
 scripts/platform/up.sh
 trap 'scripts/platform/down.sh' EXIT
+# The database tests run on PostgreSQL as well as SQLite: Backstage's TestDatabases finds
+# the server in BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING.
+pg_env="$(python3 - "$ML_STATE/postgres.json" <<'EOF'
+import json, sys
+pg = json.load(open(sys.argv[1]))
+print("BACKSTAGE_TEST_DATABASE_POSTGRES%s_CONNECTION_STRING=%s" % (pg["version"], pg["connectionString"]))
+EOF
+)" || die "PostgreSQL is not up: $ML_STATE/postgres.json is unreadable"
+# shellcheck disable=SC2163 # exports the NAME=value it holds
+export "$pg_env"
 
 step "Tests"
 results=()
@@ -29,11 +40,23 @@ run_jest() { # run_jest NAME DIR JEST_ARGS...: one Jest run, its JSON results ke
 }
 run_jest all . repo test
 
+step "End-to-end tests in Chromium" "3-5 min: the portal starts and builds the frontend"
+ensure_chromium
+results+=("$ML_STATE/test-results-e2e.json")
+rm -f "$ML_STATE/test-results-e2e.json" && rm -rf e2e-test-report/screenshots
+PLAYWRIGHT_JSON_OUTPUT_NAME="$ML_STATE/test-results-e2e.json" \
+  yarn playwright test --reporter=list,json || true
+info "screenshots: e2e-test-report/screenshots/"
+
 # Suites that change what other suites read (a model registered in MLflow, the
 # whole platform restarted) run alone, after everything else; the restart last.
 step "Tests that change the shared platform"
 # (The file comes first: --testPathIgnorePatterns takes every value after it.)
 run_jest portal packages/backend package test src/backend.platform.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
+run_jest webhooks plugins/ml-platform-backend package test src/services/Webhooks/MlflowWebhooks.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
+run_jest outage packages/backend package test src/backend.outage.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
 run_jest lifecycle packages/platform-tests package test src/lifecycle.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/

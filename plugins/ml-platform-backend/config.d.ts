@@ -118,6 +118,35 @@ export interface Config {
               /** @visibility secret */
               token: string;
             };
+        /**
+         * Registry webhooks (MLflow 3.3+): MLflow tells the backend when a
+         * model, version, version tag or alias changes, and the backend reads
+         * this registry again at once instead of at the next scheduled
+         * refresh. Deliveries go to
+         * `POST {backend}/api/ml-platform/webhooks/mlflow/{id}` and are
+         * accepted only with a valid signature made with the secret.
+         */
+        webhook?: {
+          /**
+           * The HMAC-SHA256 key MLflow signs deliveries with (at least 16
+           * characters). It is the only authentication of the webhook route.
+           * @visibility secret
+           */
+          secret: string;
+          /**
+           * The address at which MLflow reaches the webhook route of this
+           * backend. When set, the backend creates or updates its webhook in
+           * MLflow at startup and every hour (needs an MLflow admin in auth).
+           * @visibility backend
+           */
+          url?: string;
+          /**
+           * The webhook's name in MLflow; defaults to
+           * `backstage-ml-platform-{id}`.
+           * @visibility backend
+           */
+          name?: string;
+        };
       }>;
     };
   };

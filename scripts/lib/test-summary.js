@@ -1,4 +1,4 @@
-// Prints the closing line of a test run from one or more Jest --json outputs:
+// Prints the closing line of a test run from Jest --json and Playwright JSON outputs:
 // "Tests: N passed, N failed, N skipped". Exits non-zero when a test failed or
 // none ran, so a run that tested nothing never looks green.
 const fs = require('node:fs');
@@ -13,6 +13,17 @@ for (const file of process.argv.slice(2)) {
     continue;
   }
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (r.stats && r.suites) {
+    // Playwright: a test that passed on retry counts as passed (flaky).
+    for (const error of r.errors ?? []) {
+      console.log(`Playwright run failed: ${error.message}`);
+      failed += 1;
+    }
+    passed += r.stats.expected + r.stats.flaky;
+    failed += r.stats.unexpected;
+    skipped += r.stats.skipped;
+    continue;
+  }
   // A suite that fails to load reports no assertions: count it as a failure.
   for (const suite of r.testResults) {
     if (suite.status === 'failed' && suite.assertionResults.length === 0) {

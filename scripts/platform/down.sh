@@ -4,7 +4,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-for c in kube mlflow zenml lakefs; do ./"$c".sh stop; done
+for c in kube mlflow zenml lakefs postgres; do ./"$c".sh stop; done
 if [ "${1:-}" = "--purge" ]; then
   rm -rf "$ML_STATE"
   info "removed $ML_STATE"

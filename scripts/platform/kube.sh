@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# A real, local Kubernetes API server (kube-apiserver + etcd, no controllers, no nodes)
-# for the plugin tests and the demo: the real CRDs of Gateway API, Argo Rollouts and
-# KServe, RBAC and token authentication, so reads, patches and refusals behave as in
-# a cluster.
+# A real, local Kubernetes control plane for the plugin tests and the demo: etcd,
+# kube-apiserver, kube-controller-manager and kube-scheduler, with the real CRDs of
+# Gateway API, Argo Rollouts and KServe, RBAC and token authentication, so reads,
+# patches and refusals behave as in a cluster. There is no container runtime: kwok
+# (Kubernetes WithOut Kubelet) plays the kubelet of two fake nodes, so Deployments get
+# ReplicaSets and Pods that the scheduler places and kwok reports Running and Ready.
 #
-#   kube.sh build    build kube-apiserver and etcd from Go modules into $ML_CACHE (once per version)
-#   kube.sh start    start both on free 127.0.0.1 ports, install the CRDs, write kube.json
-#   kube.sh seed     create the demo platform of demo-platform.json (idempotent)
-#   kube.sh stop     stop both
+#   kube.sh build    build etcd, the three Kubernetes components and kwok from Go modules
+#                    into $ML_CACHE (once per version)
+#   kube.sh start    start them on free 127.0.0.1 ports, install the CRDs, create the fake
+#                    nodes, write kube.json
+#   kube.sh seed     create the demo platform of demo-platform.json (idempotent) and wait
+#                    until every demo Deployment has all its pods Ready
+#   kube.sh stop     stop them all
 #   kube.sh status   what runs where
 #
-# Versions can be overridden with ML_KUBE_VERSION, ML_ETCD_VERSION, ML_GATEWAY_API_VERSION,
-# ML_ARGO_ROLLOUTS_VERSION and ML_KSERVE_VERSION.
+# Versions can be overridden with ML_KUBE_VERSION, ML_ETCD_VERSION, ML_KWOK_VERSION,
+# ML_GATEWAY_API_VERSION, ML_ARGO_ROLLOUTS_VERSION and ML_KSERVE_VERSION.
 source "$(dirname "$0")/lib.sh"
 
 KUBE_VERSION="${ML_KUBE_VERSION:-v1.35.8}"
@@ -21,10 +26,16 @@ ETCD_VERSION="${ML_ETCD_VERSION:-v3.6.16}"
 GATEWAY_API_VERSION="${ML_GATEWAY_API_VERSION:-v1.6.3}"
 ARGO_ROLLOUTS_VERSION="${ML_ARGO_ROLLOUTS_VERSION:-v1.10.1}"
 KSERVE_VERSION="${ML_KSERVE_VERSION:-v0.17.0}"
+# kwok v0.8.0 asks for Go 1.26.0.
+KWOK_VERSION="${ML_KWOK_VERSION:-v0.8.0}"
 
 KUBE_DIR="$ML_CACHE/kube-$KUBE_VERSION"
 ETCD_DIR="$ML_CACHE/etcd-$ETCD_VERSION"
 KUBE_APISERVER="$KUBE_DIR/bin/kube-apiserver"
+KUBE_CONTROLLER_MANAGER="$KUBE_DIR/bin/kube-controller-manager"
+KUBE_SCHEDULER="$KUBE_DIR/bin/kube-scheduler"
+KWOK_DIR="$ML_CACHE/kwok-$KWOK_VERSION"
+KWOK_BIN="$KWOK_DIR/bin/kwok"
 ETCD_BIN="$ETCD_DIR/bin/etcd"
 PYENV="$ML_CACHE/kube-pyenv"
 STATE="$ML_STATE/kube"
@@ -64,18 +75,18 @@ go_build_main() {
   cd "$1" && go build -trimpath -ldflags "$2" -o "$3.tmp" "$4" && mv "$3.tmp" "$3"
 }
 
-build_kube_apiserver() {
-  if [ -x "$KUBE_APISERVER" ]; then info "kube-apiserver $KUBE_VERSION: cached in $KUBE_DIR"; return; fi
-  local minor="${KUBE_VERSION#v1.}" gomod work staging
-  minor="${minor%%.*}"
+# kube_wrapper_module: the generated module that builds the commands of k8s.io/kubernetes,
+# written once per version; every command built from it shares the go build cache.
+kube_wrapper_module() {
+  local work="$KUBE_DIR/build" gomod staging m
+  [ -f "$work/go.mod" ] && return 0
   step "downloading k8s.io/kubernetes $KUBE_VERSION" "1 min"
   gomod="$(go_mod_field "k8s.io/kubernetes@$KUBE_VERSION" GoMod)"
   # k8s.io/kubernetes points its staging modules at ./staging/src, which a dependency
   # cannot use: pin each to its published twin, k8s.io/<name> v0.<minor>.<patch>.
   staging="$(sed -n 's#^\s*\(k8s.io/[^ ]*\) => ./staging/src/.*#\1#p' "$gomod")"
   [ -n "$staging" ] || die "no staging replace directives found in $gomod"
-  work="$KUBE_DIR/build"
-  rm -rf "$work"; mkdir -p "$work" "$KUBE_DIR/bin"
+  rm -rf "$work"; mkdir -p "$work"
   {
     echo "module ml-platform.local/kube-apiserver-build"
     echo
@@ -84,20 +95,43 @@ build_kube_apiserver() {
     echo "require k8s.io/kubernetes $KUBE_VERSION"
     echo
     echo "replace ("
-    local m
     for m in $staging; do echo "	$m => $m v0.${KUBE_VERSION#v1.}"; done
     echo ")"
-  } >"$work/go.mod"
+  } >"$work/go.mod.tmp"
+  mv "$work/go.mod.tmp" "$work/go.mod"
   info "wrapper module: $work/go.mod ($(wc -w <<<"$staging") staging modules)"
-  local ldflags="-s -w"
+}
+
+# build_kube_command NAME ESTIMATE: builds k8s.io/kubernetes/cmd/NAME into $KUBE_DIR/bin.
+build_kube_command() {
+  local name="$1" bin="$KUBE_DIR/bin/$1" minor="${KUBE_VERSION#v1.}" ldflags="-s -w" pkg t0=$SECONDS
+  if [ -x "$bin" ]; then info "$name $KUBE_VERSION: cached in $KUBE_DIR"; return; fi
+  minor="${minor%%.*}"
+  kube_wrapper_module
+  mkdir -p "$KUBE_DIR/bin"
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   done
-  step "building kube-apiserver $KUBE_VERSION (log: $KUBE_DIR/build.log)" "15-20 min on 2 cores, once"
-  run_logged "$KUBE_DIR/build.log" go_build_main "$work" "$ldflags" "$KUBE_APISERVER" k8s.io/kubernetes/cmd/kube-apiserver \
-    || die "building kube-apiserver failed (log: $KUBE_DIR/build.log)"
-  info "$("$KUBE_APISERVER" --version)"
+  step "building $name $KUBE_VERSION (log: $KUBE_DIR/build-$name.log)" "$2"
+  run_logged "$KUBE_DIR/build-$name.log" go_build_main "$KUBE_DIR/build" "$ldflags" "$bin" "k8s.io/kubernetes/cmd/$name" \
+    || die "building $name failed (log: $KUBE_DIR/build-$name.log)"
+  info "$("$bin" --version) built in $((SECONDS - t0))s"
+}
+
+build_kwok() {
+  local gomod work t0=$SECONDS
+  if [ -x "$KWOK_BIN" ]; then info "kwok $KWOK_VERSION: cached in $KWOK_DIR"; return; fi
+  step "downloading sigs.k8s.io/kwok $KWOK_VERSION"
+  gomod="$(go_mod_field "sigs.k8s.io/kwok@$KWOK_VERSION" GoMod)"
+  work="$KWOK_DIR/build"
+  rm -rf "$work"; mkdir -p "$work" "$KWOK_DIR/bin"
+  printf 'module ml-platform.local/kwok-build\n\ngo %s\n\nrequire sigs.k8s.io/kwok %s\n' \
+    "$(go_directive "$gomod")" "$KWOK_VERSION" >"$work/go.mod"
+  step "building kwok $KWOK_VERSION (log: $KWOK_DIR/build.log)" "5-10 min on 2 cores, once"
+  run_logged "$KWOK_DIR/build.log" go_build_main "$work" "-s -w" \
+    "$KWOK_BIN" sigs.k8s.io/kwok/cmd/kwok || die "building kwok failed (log: $KWOK_DIR/build.log)"
+  info "$("$KWOK_BIN" --version) built in $((SECONDS - t0))s"
 }
 
 build_etcd() {
@@ -121,7 +155,11 @@ build_etcd() {
 cmd_build() {
   local t0=$SECONDS
   build_etcd
-  build_kube_apiserver
+  build_kube_command kube-apiserver "15-20 min on 2 cores, once"
+  # The controller manager and the scheduler reuse most of the apiserver's compiled packages.
+  build_kube_command kube-controller-manager "3-5 min on 2 cores, once"
+  build_kube_command kube-scheduler "10 s-2 min on 2 cores, once"
+  build_kwok
   info "build finished in $((SECONDS - t0))s"
 }
 
@@ -179,6 +217,14 @@ make_credentials() {
       "$(random_secret)" "$(random_secret)" >"$STATE/tokens.csv"
     chmod 600 "$STATE/tokens.csv"
   fi
+  # The control plane's own identities: the apiserver's bootstrap RBAC already binds
+  # system:kube-controller-manager and system:kube-scheduler; kwok's role is installed at
+  # start. Appended to a tokens file made before they existed, which makes cmd_start
+  # restart the apiserver, as it reads the file only when it starts.
+  local user
+  for user in system:kube-controller-manager system:kube-scheduler kwok-controller; do
+    [ -n "$(token_of "$user")" ] || printf '%s,%s,%s\n' "$(random_secret)" "$user" "$user" >>"$STATE/tokens.csv"
+  done
 }
 
 token_of() { awk -F, -v u="$1" '$2 == u { print $1 }' "$STATE/tokens.csv"; }
@@ -248,36 +294,48 @@ install_crds() {
   info "CRDs Established"
 }
 
-write_connection_files() {
-  local server ca="$STATE/pki/ca.crt" admin
-  server="https://127.0.0.1:$(api_port)"
-  admin="$(token_of ml-platform-admin)"
-  cat >"$STATE/kubeconfig" <<KUBECONFIG
+# write_kubeconfig FILE USER: a kubeconfig for the local apiserver with USER's token.
+write_kubeconfig() {
+  cat >"$1.tmp" <<KUBECONFIG
 apiVersion: v1
 kind: Config
 clusters:
 - name: local
   cluster:
-    server: $server
-    certificate-authority: $ca
+    server: https://127.0.0.1:$(api_port)
+    certificate-authority: $STATE/pki/ca.crt
 users:
-- name: local-admin
+- name: $2
   user:
-    token: $admin
+    token: $(token_of "$2")
 contexts:
 - name: local
   context:
     cluster: local
-    user: local-admin
+    user: $2
 current-context: local
 KUBECONFIG
-  chmod 600 "$STATE/kubeconfig"
-  python3 - "$JSON" "$server" "$ca" "$admin" "$STATE/kubeconfig" "$(token_of ml-platform-no-access)" <<'PY'
+  chmod 600 "$1.tmp"
+  mv "$1.tmp" "$1"
+}
+
+write_kubeconfigs() {
+  write_kubeconfig "$STATE/kubeconfig" ml-platform-admin
+  write_kubeconfig "$STATE/kubeconfig-controller-manager" system:kube-controller-manager
+  write_kubeconfig "$STATE/kubeconfig-scheduler" system:kube-scheduler
+  write_kubeconfig "$STATE/kubeconfig-kwok" kwok-controller
+}
+
+write_connection_file() {
+  local server ca="$STATE/pki/ca.crt"
+  server="https://127.0.0.1:$(api_port)"
+  python3 - "$JSON" "$server" "$ca" "$(token_of ml-platform-admin)" "$STATE/kubeconfig" \
+    "$(token_of ml-platform-no-access)" "${CONTROLLERS[*]:+${FAKE_NODES[*]}}" <<'PY'
 import base64, json, os, sys
-out, server, ca, token, kubeconfig, restricted = sys.argv[1:]
+out, server, ca, token, kubeconfig, restricted, nodes = sys.argv[1:]
 info = {"name": "local", "server": server, "caFile": ca,
         "caData": base64.b64encode(open(ca, "rb").read()).decode(), "token": token,
-        "kubeconfig": kubeconfig, "restrictedToken": restricted}
+        "kubeconfig": kubeconfig, "restrictedToken": restricted, "nodes": nodes.split()}
 fd = os.open(out + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
 with os.fdopen(fd, "w") as f:
     json.dump(info, f, indent=2)
@@ -285,25 +343,163 @@ os.replace(out + ".tmp", out)
 PY
 }
 
+# The controllers the demo needs: Deployments make ReplicaSets make Pods, deleted
+# namespaces and owners take their objects with them, Services get EndpointSlices, each
+# namespace gets the ServiceAccount and CA ConfigMap that pods are admitted with, and the
+# node lifecycle controller lifts the not-ready taint every new Node is created with
+# once kwok reports the node Ready (and puts it back if kwok stops renewing its Lease).
+KCM_CONTROLLERS=deployment-controller,replicaset-controller,namespace-controller,garbage-collector-controller
+KCM_CONTROLLERS+=,pod-garbage-collector-controller,serviceaccount-controller,endpointslice-controller
+KCM_CONTROLLERS+=,root-ca-certificate-publisher-controller,node-lifecycle-controller
+
+# healthz NAME PORT: waits for the /healthz of a control-plane component serving with
+# the local CA's 127.0.0.1 certificate.
+healthz() {
+  wait_daemon_http "$1" "https://127.0.0.1:$2/healthz" 60 --cacert "$STATE/pki/ca.crt" \
+    || die "$1 not healthy on 127.0.0.1:$2 within 60s (log: $STATE/logs/$1.log)"
+}
+
+# The components' secure ports serve the apiserver's certificate (127.0.0.1, signed by
+# the local CA) rather than a self-signed one, so health checks verify TLS.
+SERVING_CERT=(--tls-cert-file "$STATE/pki/apiserver.crt" --tls-private-key-file "$STATE/pki/apiserver.key")
+
+start_controller_manager() {
+  local port
+  port="$(reuse_port "$(cat "$STATE/controller-manager.port" 2>/dev/null || true)")"
+  echo "$port" >"$STATE/controller-manager.port"
+  # Each controller acts as its own ServiceAccount in kube-system (tokens from the
+  # TokenRequest API), as in a real cluster, so RBAC applies to it.
+  start_daemon kube-controller-manager "$STATE/logs/kube-controller-manager.log" "$KUBE_CONTROLLER_MANAGER" \
+    --kubeconfig "$STATE/kubeconfig-controller-manager" --use-service-account-credentials \
+    --controllers "$KCM_CONTROLLERS" --root-ca-file "$STATE/pki/ca.crt" --leader-elect=false \
+    --bind-address 127.0.0.1 --secure-port "$port" "${SERVING_CERT[@]}" --profiling=false
+  healthz kube-controller-manager "$port"
+  info "kube-controller-manager on https://127.0.0.1:$port"
+}
+
+start_scheduler() {
+  local port
+  port="$(reuse_port "$(cat "$STATE/scheduler.port" 2>/dev/null || true)")"
+  echo "$port" >"$STATE/scheduler.port"
+  start_daemon kube-scheduler "$STATE/logs/kube-scheduler.log" "$KUBE_SCHEDULER" \
+    --kubeconfig "$STATE/kubeconfig-scheduler" --leader-elect=false \
+    --bind-address 127.0.0.1 --secure-port "$port" "${SERVING_CERT[@]}" --profiling=false
+  healthz kube-scheduler "$port"
+  info "kube-scheduler on https://127.0.0.1:$port"
+}
+
+# The fake nodes kwok plays the kubelet of. No taint: they are the only nodes, so every
+# pod may land on them without a toleration.
+FAKE_NODES=(kwok-node-1 kwok-node-2)
+KWOK_ANNOTATION="kwok.x-k8s.io/node=fake"
+
+# install_kwok_rbac_and_nodes: kwok's own ClusterRole (from its module), bound to its
+# user, and the fake Node objects.
+install_kwok_rbac_and_nodes() {
+  local kwok py node log="$STATE/logs/nodes.log"
+  kwok="$(go_mod_field "sigs.k8s.io/kwok@$KWOK_VERSION" Dir)"
+  py="$(kube_python)"
+  {
+    printf '%s\n' "apiVersion: rbac.authorization.k8s.io/v1" "kind: ClusterRoleBinding" \
+      "metadata: {name: kwok-controller}" \
+      "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: kwok-controller}" \
+      "subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: kwok-controller}]"
+    for node in "${FAKE_NODES[@]}"; do
+      printf '%s\n' "---" "apiVersion: v1" "kind: Node" "metadata:" "  name: $node" \
+        "  annotations: {${KWOK_ANNOTATION%%=*}: ${KWOK_ANNOTATION#*=}}" \
+        "  labels: {type: kwok, kubernetes.io/hostname: $node, kubernetes.io/os: linux, kubernetes.io/arch: amd64}"
+    done
+  } >"$STATE/kwok-objects.yaml"
+  kube_env "$py" "$HERE/kube_apply.py" apply "$kwok/kustomize/rbac/role.yaml" "$STATE/kwok-objects.yaml" 2>"$log" \
+    || { tail -n 5 "$log" >&2; die "creating kwok's RBAC and the fake nodes failed (log: $log)"; }
+}
+
+start_kwok() {
+  local port kwok stages=() f py
+  kwok="$(go_mod_field "sigs.k8s.io/kwok@$KWOK_VERSION" Dir)"
+  # kwok's own stages for fast nodes and pods (kwokctl's defaults): nodes become Ready and
+  # renew a Lease, pods become Running and Ready right away, deleted pods go at once.
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+    pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    [ -f "$kwok/kustomize/stage/$f" ] || die "kwok $KWOK_VERSION has no stage $f"
+    stages+=(--config "$kwok/kustomize/stage/$f")
+  done
+  stages+=(--config "$HERE/kwok-stages.yaml")
+  port="$(reuse_port "$(cat "$STATE/kwok.port" 2>/dev/null || true)")"
+  echo "$port" >"$STATE/kwok.port"
+  # Pod IPs from a range apart from the Service range (10.0.0.0/24). The node Leases are
+  # the heartbeat the node lifecycle controller watches: without the flag kwok renews none,
+  # and after 50 s the controller marks the nodes and their pods not Ready.
+  start_daemon kube-kwok "$STATE/logs/kube-kwok.log" "$KWOK_BIN" "${stages[@]}" \
+    --kubeconfig "$STATE/kubeconfig-kwok" --manage-all-nodes=false \
+    --manage-nodes-with-annotation-selector "$KWOK_ANNOTATION" --node-lease-duration-seconds 40 \
+    --cidr 10.244.0.1/16 --node-ip 10.240.0.1 --server-address "127.0.0.1:$port"
+  wait_daemon_http kube-kwok "http://127.0.0.1:$port/healthz" 60 \
+    || die "kwok not healthy on 127.0.0.1:$port within 60s (log: $STATE/logs/kube-kwok.log)"
+  py="$(kube_python)"
+  kube_env "$py" "$HERE/kube_apply.py" wait-nodes 60 "${FAKE_NODES[@]}" \
+    || die "the fake nodes did not become Ready (log: $STATE/logs/kube-kwok.log)"
+  info "kwok $KWOK_VERSION on http://127.0.0.1:$port: nodes ${FAKE_NODES[*]} Ready"
+}
+
+# Start order; stopped in reverse. ML_KUBE_WORKLOADS=off starts the apiserver alone, for
+# uses that create many Deployments whose pods would only cost CPU (benchmarks). Seeding
+# then does not wait for pods.
+CONTROLLERS=(kube-controller-manager kube-scheduler kube-kwok)
+[ "${ML_KUBE_WORKLOADS:-on}" != off ] || CONTROLLERS=()
+CONTROL_PLANE=(kube-etcd kube-apiserver "${CONTROLLERS[@]}")
+EVERY_DAEMON=(kube-etcd kube-apiserver kube-controller-manager kube-scheduler kube-kwok)
+
+# stop_daemons NAME...: stops each, the last first.
+stop_daemons() {
+  local i names=("$@")
+  for ((i = ${#names[@]} - 1; i >= 0; i--)); do stop_daemon "${names[i]}"; done
+}
+
+all_running() {
+  local name
+  for name in "$@"; do is_running "$name" || return 1; done
+}
+
+binaries_built() {
+  [ -x "$ETCD_BIN" ] && [ -x "$KUBE_APISERVER" ] && [ -x "$KUBE_CONTROLLER_MANAGER" ] \
+    && [ -x "$KUBE_SCHEDULER" ] && [ -x "$KWOK_BIN" ]
+}
+
 cmd_start() {
   # kube.json is written last, so without it an earlier start did not finish.
-  if is_running kube-apiserver && is_running kube-etcd && [ -f "$JSON" ]; then
+  if all_running "${CONTROL_PLANE[@]}" && [ -f "$JSON" ]; then
     info "already running: kube-apiserver on https://127.0.0.1:$(api_port) (connection: $JSON)"
     return
   fi
-  # A half-running pair (one crashed, or a start that failed) is restarted whole.
-  stop_daemon kube-apiserver; stop_daemon kube-etcd; rm -f "$JSON"
-  if [ ! -x "$KUBE_APISERVER" ] || [ ! -x "$ETCD_BIN" ]; then cmd_build; fi
+  binaries_built || cmd_build
   local t0=$SECONDS
-  step "starting etcd and kube-apiserver (data: $STATE)" "20 s"
   mkdir -p "$STATE/logs"
-  # A start that fails half-way leaves nothing running; the logs stay.
-  trap 'stop_daemon kube-apiserver; stop_daemon kube-etcd' EXIT
   make_credentials
-  start_etcd
-  start_apiserver
-  install_crds
-  write_connection_files
+  # A running apiserver that knows every identity is kept, so tests using it are not cut
+  # off; a half-running control plane otherwise restarts whole.
+  if all_running kube-etcd kube-apiserver && [ -f "$JSON" ] && readyz \
+    && [ ! "$STATE/tokens.csv" -nt "$ML_STATE/kube-apiserver.pid" ]; then
+    step "starting the controllers and kwok next to the running kube-apiserver" "20 s"
+    stop_daemons "${CONTROLLERS[@]}"
+    trap 'stop_daemons "${CONTROLLERS[@]}"' EXIT
+  else
+    step "starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kwok (data: $STATE)" "1-2 min"
+    stop_daemons "${EVERY_DAEMON[@]}"; rm -f "$JSON"
+    # A start that fails half-way leaves nothing running; the logs stay.
+    trap 'stop_daemons "${CONTROL_PLANE[@]}"' EXIT
+    start_etcd
+    start_apiserver
+    install_crds
+  fi
+  write_kubeconfigs
+  if [ ${#CONTROLLERS[@]} -gt 0 ]; then
+    install_kwok_rbac_and_nodes
+    start_controller_manager
+    start_scheduler
+    start_kwok
+  fi
+  write_connection_file
   trap - EXIT
   info "ready in $((SECONDS - t0))s; kubeconfig: $STATE/kubeconfig, connection: $JSON"
 }
@@ -312,23 +508,24 @@ cmd_seed() {
   { [ -f "$JSON" ] && is_running kube-apiserver; } || die "kube-apiserver is not running: run $0 start first"
   local py log="$STATE/logs/seed.log"
   py="$(kube_python)"
-  step "seeding the demo platform from demo-platform.json"
-  kube_env "$py" "$HERE/kube_apply.py" seed "$HERE/demo-platform.json" "$ML_STATE" 2>"$log" \
-    || { tail -n 5 "$log" >&2; die "seeding failed (log: $log)"; }
-  info "applied $(grep -c . "$log") objects (list: $log)"
+  local t0=$SECONDS ready
+  step "seeding the demo platform from demo-platform.json, waiting for its pods"
+  ready="$(ML_KUBE_WORKLOADS="${ML_KUBE_WORKLOADS:-on}" kube_env "$py" "$HERE/kube_apply.py" seed \
+    "$HERE/demo-platform.json" "$ML_STATE" 2>"$log")" \
+    || { tail -n 12 "$log" >&2; die "seeding failed (log: $log)"; }
+  info "applied $(grep -c . "$log") objects (list: $log)${ready:+; $ready}; seed took $((SECONDS - t0))s"
 }
 
 cmd_stop() {
-  stop_daemon kube-apiserver
-  stop_daemon kube-etcd
+  stop_daemons "${EVERY_DAEMON[@]}"
   # Gone with the server: a stale kube.json would point tests at a closed port.
   rm -f "$JSON"
-  info "kube-apiserver and etcd stopped (data kept in $STATE)"
+  info "${EVERY_DAEMON[*]} stopped (data kept in $STATE)"
 }
 
 cmd_status() {
   local name
-  for name in kube-etcd kube-apiserver; do
+  for name in "${EVERY_DAEMON[@]}"; do
     if is_running "$name"; then info "$name: running, pid $(cat "$ML_STATE/$name.pid")"
     else info "$name: stopped"; fi
   done
@@ -338,7 +535,7 @@ cmd_status() {
   info "kubeconfig: $STATE/kubeconfig; connection: $JSON"
 }
 
-usage() { sed -n '2,15s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,19s/^# \{0,1\}//p' "$0"; }
 
 main() {
   case "${1:-}" in

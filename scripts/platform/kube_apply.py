@@ -2,14 +2,16 @@
 """Applies objects to the local kube-apiserver by server-side apply (no kubectl here).
 
     kube_apply.py apply FILE...        every YAML/JSON document; waits for CRDs to be Established
-    kube_apply.py seed SPEC STATE_DIR  the demo platform of demo-platform.json, statuses included
+    kube_apply.py seed SPEC STATE_DIR  the demo platform of demo-platform.json; waits for its pods
+    kube_apply.py wait-nodes SECONDS NODE...  waits until the nodes are Ready
 
 The connection comes from KUBE_SERVER, KUBE_CA_FILE and KUBE_TOKEN, or else from
 $ML_PLATFORM_STATE/kube.json. Standard library plus PyYAML only.
 
-No controllers run next to this apiserver, so the seed also writes each object's
-`status` the way its controller would (Deployment, Gateway API, Argo Rollouts, KServe),
-each under the field manager of that controller.
+kube-controller-manager, kube-scheduler and kwok run next to this apiserver: they make
+the Pods of Deployments and ReplicaSets and report them Ready. No Gateway API, Argo
+Rollouts or KServe controller runs, so the seed writes those objects' `status` the way
+their controller would, each under the field manager of that controller.
 """
 
 import datetime
@@ -29,6 +31,9 @@ GATEWAY_CONTROLLER = "ml-platform.io/demo-gateway-controller"
 GATEWAY_CLASS = "ml-platform-demo"
 GATEWAY = "ml-gateway"
 SERVICE_PORT = 8080
+# Pods are Ready within seconds of their Deployment; on a busy 2-core machine it can take
+# a few times longer.
+WORKLOADS_READY_TIMEOUT = 90
 
 
 class KubeError(Exception):
@@ -231,26 +236,11 @@ class Seed:
         labels = self.version_labels(model, version)
         selector = {"app.kubernetes.io/name": model["service"], "ml-platform.io/model-version": str(version)}
         template = self.pod_template(model, version)
-        rs_name = f"{name}-{pod_hash(template)}"
-
-        def status(cur):
-            return {
-                "observedGeneration": cur["metadata"]["generation"],
-                "replicas": replicas, "updatedReplicas": replicas,
-                "readyReplicas": replicas, "availableReplicas": replicas,
-                "conditions": conditions((cur.get("status") or {}).get("conditions"), [
-                    {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
-                     "message": "Deployment has minimum availability."},
-                    {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
-                     "message": f'ReplicaSet "{rs_name}" has successfully progressed.'},
-                ], "lastUpdateTime", "lastTransitionTime"),
-            }
-
         self.add({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": self.meta(name, namespace, labels),
             "spec": {"replicas": replicas, "selector": {"matchLabels": selector}, "template": template},
-        }, status, "kube-controller-manager")
+        })
 
     def service(self, name, namespace, labels, selector, annotations=None, port=SERVICE_PORT):
         self.add({
@@ -416,6 +406,7 @@ class Seed:
         }
         self.add(rollout, status, "argo-rollouts")
         # The ReplicaSets Argo keeps per revision: `undo` copies the previous one's template back.
+        # The ReplicaSet controller makes their pods and writes their status.
         for revision, (version, tpl, h, count) in enumerate(
                 [(stable_v, stable_tpl, stable_hash, replicas), (canary_v, canary_tpl, canary_hash, canary_replicas)], 1):
             labels = {**tpl["metadata"]["labels"], "rollouts-pod-template-hash": h}
@@ -427,9 +418,7 @@ class Seed:
                 "spec": {"replicas": count,
                          "selector": {"matchLabels": {"app.kubernetes.io/name": svc, "rollouts-pod-template-hash": h}},
                          "template": {**tpl, "metadata": {"labels": labels}}},
-            }, lambda cur, count=count: {"replicas": count, "readyReplicas": count, "availableReplicas": count,
-                                         "fullyLabeledReplicas": count,
-                                         "observedGeneration": cur["metadata"]["generation"]}, "kube-controller-manager")
+            })
 
     # -- KServe
 
@@ -540,6 +529,90 @@ def cmd_seed(spec_file, state_dir):
                         "status": status(cur)}, "status", manager)
             what += " (+status)"
         print(f"    {what}", file=sys.stderr)
+    if os.environ.get("ML_KUBE_WORKLOADS", "on") == "off":
+        return  # no controllers run (kube.sh), so no pod will ever be Ready
+    started = time.time()
+    wait_workloads(kube, [obj for obj, _, _ in seed.items], WORKLOADS_READY_TIMEOUT)
+    print(f"all demo pods Ready {time.time() - started:.1f}s after the last apply")
+
+
+def controller_uid(obj):
+    for ref in obj["metadata"].get("ownerReferences") or []:
+        if ref.get("controller"):
+            return ref["uid"]
+    return None
+
+
+def is_ready(pod):
+    conds = {c["type"]: c["status"] for c in (pod.get("status") or {}).get("conditions") or []}
+    return pod.get("status", {}).get("phase") == "Running" and conds.get("Ready") == "True" \
+        and not pod["metadata"].get("deletionTimestamp")
+
+
+def not_ready(workload, replica_sets, pods):
+    """Why a Deployment or ReplicaSet does not have all its pods Ready yet, or None.
+
+    Counts the Ready pods themselves, not only the status: seeds before the controllers
+    ran wrote a status that claims every pod Ready."""
+    spec, st, meta = workload.get("spec") or {}, workload.get("status") or {}, workload["metadata"]
+    want = spec.get("replicas", 1)
+    if st.get("observedGeneration", 0) < meta["generation"]:
+        return "its controller has not seen its latest spec"
+    owners = {meta["uid"]}
+    if workload["kind"] == "Deployment":
+        owners = {rs["metadata"]["uid"] for rs in replica_sets if controller_uid(rs) == meta["uid"]}
+    ready = sum(1 for pod in pods if controller_uid(pod) in owners and is_ready(pod))
+    if ready != want or st.get("readyReplicas", 0) != want:
+        return f"{ready}/{want} pods Ready (status says {st.get('readyReplicas', 0)})"
+    return None
+
+
+def wait_workloads(kube, objs, timeout):
+    """Waits until every Deployment and ReplicaSet in objs has all its pods Ready."""
+    pending = [o for o in objs if o["apiVersion"] == "apps/v1" and o["kind"] in ("Deployment", "ReplicaSet")]
+    namespaces = sorted({o["metadata"]["namespace"] for o in pending})
+    deadline = time.time() + timeout
+    while True:
+        replica_sets, pods = [], []
+        for ns in namespaces:
+            replica_sets += kube.request("GET", f"/apis/apps/v1/namespaces/{ns}/replicasets")["items"]
+            pods += kube.request("GET", f"/api/v1/namespaces/{ns}/pods")["items"]
+        reasons = {}
+        for obj in pending:
+            reason = not_ready(kube.get(obj), replica_sets, pods)
+            if reason:
+                reasons[f"{obj['kind']} {obj['metadata']['namespace']}/{obj['metadata']['name']}"] = reason
+        if not reasons:
+            return
+        if time.time() > deadline:
+            lines = "\n".join(f"  {what}: {why}" for what, why in sorted(reasons.items()))
+            raise SystemExit(f"ERROR: not all demo pods Ready after {timeout}s:\n{lines}\n"
+                             "kube-controller-manager makes the pods, kube-scheduler places them and kwok "
+                             "reports them Ready: see their logs in the kube state directory (logs/).")
+        time.sleep(0.5)
+
+
+def cmd_wait_nodes(timeout, names):
+    kube = Kube()
+    deadline = time.time() + timeout
+    while True:
+        pending = []
+        for name in names:
+            try:
+                node = kube.request("GET", f"/api/v1/nodes/{name}")
+            except KubeError as e:
+                if e.status != 404:
+                    raise
+                pending.append(f"{name} (missing)")
+                continue
+            conds = {c["type"]: c["status"] for c in (node.get("status") or {}).get("conditions") or []}
+            if conds.get("Ready") != "True":
+                pending.append(name)
+        if not pending:
+            return
+        if time.time() > deadline:
+            raise SystemExit(f"ERROR: nodes not Ready after {timeout}s: {', '.join(pending)}")
+        time.sleep(0.5)
 
 
 def main(argv):
@@ -548,6 +621,8 @@ def main(argv):
             cmd_apply(argv[1:])
         elif len(argv) == 3 and argv[0] == "seed":
             cmd_seed(argv[1], argv[2])
+        elif len(argv) >= 3 and argv[0] == "wait-nodes":
+            cmd_wait_nodes(float(argv[1]), argv[2:])
         else:
             sys.exit(__doc__)
     except KubeError as e:

@@ -43,6 +43,16 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
+# reuse_port PORT: PORT if it is free on 127.0.0.1, else a new free one. Keeping the
+# ports across restarts keeps URLs in configs that were read earlier valid.
+reuse_port() {
+  if [ -n "${1:-}" ] && python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' "$1" 2>/dev/null; then
+    echo "$1"
+  else
+    free_port
+  fi
+}
+
 # wait_http URL SECONDS [CURL_ARGS...]: waits until URL answers 2xx.
 wait_http() {
   local url="$1" secs="$2"; shift 2

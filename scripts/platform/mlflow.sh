@@ -22,6 +22,11 @@ VIEWER_USER="viewer"
 # runner (eight huey consumers for GenAI judges and trace rollups) has no use for a model
 # registry and would cost a 2-core machine a minute of imports at every start.
 export MLFLOW_DISABLE_TELEMETRY=true DO_NOT_TRACK=true MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false
+# Registry webhooks go to the portal on this machine: MLflow refuses http and loopback targets
+# unless told otherwise, which is right for a shared server and wrong for this local one. It
+# caches the webhooks of each event for 60 s by default; 1 s lets a webhook just registered (by
+# the portal at startup, or a test) receive the very next event.
+export MLFLOW_WEBHOOK_ALLOWED_SCHEMES=http,https MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS=true MLFLOW_WEBHOOK_CACHE_TTL=1
 
 venv() { python_venv mlflow "$VERSION" "$LOCK"; }
 json_field() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$JSON" "$1"; }
@@ -56,6 +61,14 @@ cmd_start() {
   viewer_password="$(secret_file "$DATA/viewer-password")"
   # Signs the CSRF tokens of the auth app's forms; has to be the same in every worker.
   secret_key="$(secret_file "$DATA/flask-secret-key")"
+  # Webhook secrets are stored encrypted with this Fernet key; without one MLflow draws a new
+  # key at every start and can no longer sign deliveries with the secrets it stored before.
+  if [ ! -s "$DATA/webhook-encryption-key" ]; then
+    (umask 077; python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' \
+      >"$DATA/webhook-encryption-key")
+  fi
+  export MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY
+  MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY="$(cat "$DATA/webhook-encryption-key")"
   # The auth app reads its settings only from an ini file; its users live in a sqlite DB of
   # their own next to the tracking DB. NO_PERMISSIONS: a user sees only what was granted.
   # The credential cache spares each request a PBKDF2 check (~0.5 s on a busy 2-core machine,
@@ -68,7 +81,9 @@ admin_username = $ADMIN_USER
 authorization_function = mlflow.server.auth:authenticate_request_basic_auth
 auth_cache_ttl_seconds = 300
 EOF
-  port="$(free_port)"
+  # The same port as last time, so a portal configured before a restart still finds it.
+  port="$(reuse_port "$(cat "$DATA/port" 2>/dev/null || true)")"
+  echo "$port" >"$DATA/port"
   url="http://127.0.0.1:$port"
   step "starting MLflow $VERSION on $url" "15 s"
   # One worker: its thread pool serves the tests and the demo, and each worker costs ~20 s of

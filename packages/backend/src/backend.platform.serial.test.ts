@@ -208,6 +208,21 @@ describe('the portal backend on the local ML platform', () => {
     // v4 never served traffic.
     const v4 = body.versions.find((v: any) => v.version === '4');
     expect(v4.firstServingAt).toBeUndefined();
+
+    const measured = body.versions
+      .map((v: any) => v.leadTimeSeconds)
+      .filter((s: number | undefined) => s !== undefined)
+      .sort((a: number, b: number) => a - b);
+    const listing = await get('/models?search=fraud-detector');
+    expect(listing.body.items[0].leadTime).toEqual({
+      medianSeconds:
+        measured.length % 2
+          ? measured[(measured.length - 1) / 2]
+          : (measured[measured.length / 2 - 1] +
+              measured[measured.length / 2]) /
+            2,
+      measuredVersions: measured.length,
+    });
   });
 
   it('lists the in-cluster MLflow, ZenML and lakeFS dashboards, probed healthy', async () => {
@@ -294,5 +309,55 @@ describe('the portal backend on the local ML platform', () => {
         safety: expect.objectContaining({ safety: 'safe' }),
       }),
     ]);
+  });
+
+  it("shows the fraud-scorer entity's pods, Running and Ready, through the Kubernetes plugin", async () => {
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+    };
+    const entity = await eventually(async () => {
+      const res = await fetch(
+        `${backend.baseUrl}/api/catalog/entities/by-name/component/default/fraud-scorer`,
+        { headers },
+      );
+      return res.ok ? res.json() : undefined;
+    }, 'fraud-scorer in the catalog');
+    // What the entity's Kubernetes tab asks for (@backstage/plugin-kubernetes).
+    const res = await fetch(
+      `${backend.baseUrl}/api/kubernetes/services/fraud-scorer`,
+      { method: 'POST', headers, body: JSON.stringify({ entity }) },
+    );
+    expect(res.status).toBe(200);
+    const { items } = await res.json();
+    const local = items.find((i: any) => i.cluster.name === 'local');
+    expect(local.errors).toEqual([]);
+    const ofType = (type: string) =>
+      local.resources.find((r: any) => r.type === type)?.resources ?? [];
+
+    // The seed runs v5 and v6 with 2 replicas each in ml-prod, v6 with 1 in
+    // ml-staging; the controllers and kwok make and run their pods.
+    const pods = ofType('pods');
+    const count = (where: string) =>
+      pods.filter(
+        (p: any) =>
+          `${p.metadata.namespace}/${p.metadata.labels['ml-platform.io/model-version']}` ===
+          where,
+      ).length;
+    expect(pods).toHaveLength(5);
+    expect([
+      count('ml-prod/5'),
+      count('ml-prod/6'),
+      count('ml-staging/6'),
+    ]).toEqual([2, 2, 1]);
+    for (const pod of pods) {
+      expect(pod.status.phase).toBe('Running');
+      expect(
+        pod.status.conditions.find((c: any) => c.type === 'Ready').status,
+      ).toBe('True');
+    }
+    for (const deployment of ofType('deployments')) {
+      expect(deployment.status.readyReplicas).toBe(deployment.spec.replicas);
+    }
   });
 });

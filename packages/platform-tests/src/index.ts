@@ -11,3 +11,5 @@ export {
 } from './platformEnv';
 export { kubeRequest, localClusterConfig } from './localCluster';
 export type { LocalKube } from './localCluster';
+export { postgresTestDatabaseIds, readLocalPostgres } from './localPostgres';
+export type { LocalPostgres, PostgresTestDatabaseId } from './localPostgres';

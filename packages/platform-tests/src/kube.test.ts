@@ -161,7 +161,7 @@ async function createOwnRoute() {
   expect(route.status).toBe(201);
 }
 
-/** Deletes the route, then its namespace (which never finishes terminating: no controllers run). */
+/** Deletes the route, then its namespace (kubeWorkloads.test.ts checks that it goes). */
 async function deleteOwnRoute() {
   const route = await call('DELETE', ROUTE);
   expect([200, 404]).toContain(route.status);
@@ -194,8 +194,8 @@ describe('local kube-apiserver (scripts/platform/kube.sh)', () => {
     expect(route.metadata.labels['backstage.io/kubernetes-id']).toBe(
       'fraud-scorer',
     );
-    // The seed writes the status a gateway controller would. No controller runs,
-    // so after a patch the status keeps the generation it saw: never a later one.
+    // The seed writes the status a gateway controller would. No gateway controller
+    // runs, so after a patch the status keeps the generation it saw: never a later one.
     const accepted = route.status.parents[0].conditions.find(
       (c: any) => c.type === 'Accepted',
     );

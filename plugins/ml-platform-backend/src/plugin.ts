@@ -26,8 +26,16 @@ import {
   MlflowModelRegistry,
   readMlflowRegistryConfigs,
 } from './services/MlflowRegistry';
+import {
+  batchRefreshes,
+  createMlflowWebhookReceiver,
+  scheduleMlflowWebhookRegistration,
+} from './services/Webhooks';
 
 const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
+// Long enough to gather the deliveries of one script or UI action, short
+// enough that the portal shows a change about as soon as MLflow does.
+const WEBHOOK_BATCH_MS = 500;
 
 function readRefreshFrequency(config: Config): HumanDuration {
   return config.has('mlPlatform.refresh.frequency')
@@ -95,13 +103,11 @@ export const mlPlatformPlugin = createBackendPlugin({
 
         // Configured MLflow servers join the registries from modules, under
         // the same rule: one registry per id.
-        addUnique(
-          registries,
-          'model registry',
-          readMlflowRegistryConfigs(config).map(
-            c => new MlflowModelRegistry(c),
-          ),
+        const mlflowConfigs = readMlflowRegistryConfigs(config);
+        const mlflowRegistries = mlflowConfigs.map(
+          c => new MlflowModelRegistry(c),
         );
+        addUnique(registries, 'model registry', mlflowRegistries);
 
         const sourceTimeoutMs = config.has('mlPlatform.sourceTimeout')
           ? durationToMilliseconds(
@@ -160,10 +166,49 @@ export const mlPlatformPlugin = createBackendPlugin({
           fn: () => modelCatalog.refresh(),
         });
 
+        // A webhook asks for its registry to be read again. Events are
+        // batched for a moment, and the catalog never reads a registry twice
+        // at once, so a burst of events costs a read or two.
+        const mlflowWebhooks = createMlflowWebhookReceiver({
+          secrets: new Map(
+            mlflowConfigs.flatMap(c =>
+              c.webhook ? [[c.id, c.webhook.secret] as const] : [],
+            ),
+          ),
+          onCatalogEvent: batchRefreshes(registryId => {
+            modelCatalog
+              .refreshRegistry(registryId)
+              .catch(e =>
+                logger.warn(
+                  `Reading model registry ${registryId} after a webhook failed: ${e}`,
+                ),
+              );
+          }, WEBHOOK_BATCH_MS),
+          logger,
+        });
+        await scheduleMlflowWebhookRegistration({
+          configs: mlflowConfigs,
+          registries: mlflowRegistries,
+          scheduler,
+          logger,
+        });
+
         httpRouter.use(
-          await createRouter({ httpAuth, permissions, modelCatalog, tools }),
+          await createRouter({
+            httpAuth,
+            permissions,
+            modelCatalog,
+            tools,
+            mlflowWebhooks,
+          }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+        // MLflow cannot present Backstage credentials; every delivery must
+        // instead carry a valid HMAC signature made with the webhook secret.
+        httpRouter.addAuthPolicy({
+          path: '/webhooks/mlflow',
+          allow: 'unauthenticated',
+        });
       },
     });
   },

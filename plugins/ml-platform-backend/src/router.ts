@@ -14,8 +14,17 @@ import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { ModelCatalogService } from './services/ModelCatalog';
 import { ToolsService } from './services/Tools';
+import {
+  MLFLOW_DELIVERY_ID_HEADER,
+  MLFLOW_SIGNATURE_HEADER,
+  MLFLOW_TIMESTAMP_HEADER,
+  MlflowWebhookReceiver,
+} from './services/Webhooks';
 
 const MAX_PAGE = 500;
+// MLflow's largest payloads carry a model's tags and description; far below
+// this. Larger bodies are refused before anything reads them.
+const MAX_WEBHOOK_BODY = '256kb';
 
 const listQuery = z
   .object({
@@ -58,9 +67,33 @@ export async function createRouter(options: {
   permissions: PermissionsService;
   modelCatalog: ModelCatalogService;
   tools: ToolsService;
+  mlflowWebhooks: MlflowWebhookReceiver;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, modelCatalog, tools } = options;
+  const { httpAuth, permissions, modelCatalog, tools, mlflowWebhooks } =
+    options;
   const router = Router();
+
+  // Before the JSON parser: the signature covers the exact bytes MLflow sent.
+  // MLflow cannot send Backstage tokens, so this route is open to
+  // unauthenticated callers (see plugin.ts) and the HMAC signature made with
+  // the registry's webhook secret is its only authentication.
+  router.post(
+    '/webhooks/mlflow/:registryId',
+    express.raw({ type: () => true, limit: MAX_WEBHOOK_BODY }),
+    (req, res) => {
+      const header = (name: string) => req.get(name) || undefined;
+      const accepted = mlflowWebhooks.receive(req.params.registryId, {
+        deliveryId: header(MLFLOW_DELIVERY_ID_HEADER),
+        timestamp: header(MLFLOW_TIMESTAMP_HEADER),
+        signature: header(MLFLOW_SIGNATURE_HEADER),
+        body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      });
+      // MLflow waits for the answer and retries on 5xx: answer before the
+      // registry is read.
+      res.status(202).json(accepted);
+    },
+  );
+
   router.use(express.json());
 
   async function authorize(

@@ -6,5 +6,6 @@
 
 export * from './labels';
 export * from './permissions';
+export * from './rollouts';
 export * from './tools';
 export * from './types';

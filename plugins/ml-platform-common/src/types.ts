@@ -53,6 +53,15 @@ export interface ModelSummary extends RegisteredModel {
   /** The least safe verdict among the versions that serve traffic, else of the latest version. */
   safety?: SerializationSafety;
   safetyReason?: string;
+  /**
+   * Deployment lead time of the model's versions that have served traffic:
+   * from registration to first serving traffic. Missing when none has.
+   */
+  leadTime?: {
+    medianSeconds: number;
+    /** How many versions the median is taken over. */
+    measuredVersions: number;
+  };
 }
 
 /**

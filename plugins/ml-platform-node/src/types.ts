@@ -32,15 +32,37 @@ export interface TrafficObjectRef {
 }
 
 /**
- * The traffic share of each backend of a routing object, by backend name.
- * Weights are proportional, as in Gateway API; percentages are derived.
+ * The traffic of one model on a routing object, by model version, as read
+ * from the apiserver right now (not from a cache).
  * @public
  */
 export interface TrafficSplit {
+  /** Raw weight per model version; proportional, as in Gateway API. */
   weights: Record<string, number>;
   /** The object's resourceVersion when the split was read. */
   resourceVersion: string;
+  /**
+   * Who else writes the object, so that a direct write would be reverted:
+   * `argocd:<app>`, `flux:<Kind>/<name>`, or `rollout:<name>` for an
+   * HTTPRoute an Argo Rollout steers.
+   */
+  managedBy?: string;
 }
+
+/**
+ * One change of a routing object.
+ * - `weights`: the new raw weight of every version of the model (versions
+ *   left out get 0); each router turns it into its own fields or actions.
+ * - `promote`: the version gets all traffic; with `nextStepOnly`, an Argo
+ *   Rollout only goes on to its next step.
+ * - `abort` / `retry`: Argo Rollouts' own actions.
+ * @public
+ */
+export type TrafficChange =
+  | { type: 'weights'; weights: Record<string, number> }
+  | { type: 'promote'; version: string; nextStepOnly?: boolean }
+  | { type: 'abort' }
+  | { type: 'retry' };
 
 /**
  * Reads and changes how traffic is split between model versions on one kind
@@ -53,14 +75,19 @@ export interface TrafficRouter {
   readonly id: string;
   /** Whether this router handles objects of the given apiVersion and kind. */
   supports(ref: Pick<TrafficObjectRef, 'apiVersion' | 'kind'>): boolean;
-  readSplit(ref: TrafficObjectRef): Promise<TrafficSplit>;
+  /** Reads the object now and the split between the versions of `model`. */
+  readSplit(ref: TrafficObjectRef, model: string): Promise<TrafficSplit>;
   /**
-   * Applies a split in one request guarded by `expectedResourceVersion`;
-   * rejects with a ConflictError when the object changed since it was read.
+   * Applies a change in one request guarded by `expectedResourceVersion`,
+   * and resolves with the split the write left. Rejects with an InputError
+   * (nothing sent) when the object cannot express the change, and with a
+   * ConflictError when the object changed since it was read, in which case
+   * nothing was applied.
    */
-  applySplit(
+  applyChange(
     ref: TrafficObjectRef,
-    weights: Record<string, number>,
+    model: string,
+    change: TrafficChange,
     options: { expectedResourceVersion: string },
   ): Promise<TrafficSplit>;
 }

@@ -8,4 +8,4 @@
 
 export { mlPlatformPlugin as default } from './plugin';
 export * from './api';
-export { isMlModelEntity } from './filters';
+export { isMlModelEntity, isMlToolEntity } from './filters';

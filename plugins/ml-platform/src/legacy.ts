@@ -8,6 +8,8 @@ export {
   mlPlatformLegacyPlugin,
   MlPlatformModelsPage,
   EntityMlModelContent,
+  MlPlatformToolsPage,
+  EntityMlToolCard,
 } from './legacyPlugin';
 export * from './api';
-export { isMlModelEntity } from './filters';
+export { isMlModelEntity, isMlToolEntity } from './filters';

@@ -7,13 +7,21 @@ import {
   registerMswTestHooks,
   renderInTestApp,
 } from '@backstage/test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  catalogApiRef,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { Route, Routes } from 'react-router-dom';
 import {
   EntityMlModelContent,
+  EntityMlToolCard,
   MlPlatformClient,
   MlPlatformModelsPage,
+  MlPlatformToolsPage,
   isMlModelEntity,
+  isMlToolEntity,
   mlPlatformApiRef,
 } from './legacy';
 
@@ -35,6 +43,42 @@ describe('legacy frontend exports', () => {
     deployments: [],
   };
   const registries = [{ id: 'mlflow', type: 'mlflow', ok: true }];
+  const catalogApi = catalogApiMock({
+    entities: [
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name: 'fraud-scorer',
+          namespace: 'default',
+          annotations: { 'ml-platform.io/registered-model': 'fraud-detector' },
+        },
+        spec: {},
+      },
+    ],
+  });
+  const tools = {
+    tools: [
+      {
+        name: 'mlflow',
+        type: 'mlflow',
+        cluster: 'local',
+        namespace: 'ml-tools',
+        url: 'http://127.0.0.1:5000',
+        healthy: true,
+      },
+      {
+        name: 'zenml',
+        type: 'zenml',
+        cluster: 'local',
+        namespace: 'ml-tools',
+        url: 'http://127.0.0.1:8237',
+        healthy: false,
+        error: 'connection refused',
+      },
+    ],
+    clusters: [{ name: 'local', ok: true }],
+  };
 
   beforeEach(() => {
     server.use(
@@ -57,23 +101,76 @@ describe('legacy frontend exports', () => {
             clusters: [],
           }),
       ),
+      http.get('http://backstage.test/api/ml-platform/tools', () =>
+        HttpResponse.json(tools),
+      ),
     );
   });
 
   it('renders the Models page with its own page header', async () => {
     await renderInTestApp(
-      <TestApiProvider apis={[[mlPlatformApiRef, api]]}>
+      <TestApiProvider
+        apis={[
+          [mlPlatformApiRef, api],
+          [catalogApiRef, catalogApi],
+        ]}
+      >
         <Routes>
           <Route path="/ml-platform" element={<MlPlatformModelsPage />} />
         </Routes>
       </TestApiProvider>,
-      { routeEntries: ['/ml-platform'] },
+      {
+        routeEntries: ['/ml-platform'],
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      },
     );
     expect(
       await screen.findByRole('heading', { name: 'Models' }),
     ).toBeInTheDocument();
-    expect(await screen.findByText('fraud-detector')).toBeInTheDocument();
+    expect(
+      await screen.findByRole('link', { name: 'fraud-detector' }),
+    ).toHaveAttribute('href', '/catalog/default/component/fraud-scorer');
     expect(screen.getByText('champion → v5')).toBeInTheDocument();
+  });
+
+  it('renders the ML tools page and the tool card', async () => {
+    const mlflow = {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name: 'mlflow',
+        annotations: { 'ml-platform.io/tool': 'mlflow' },
+      },
+      spec: {},
+    };
+    expect(isMlToolEntity(mlflow)).toBe(true);
+    expect(isMlToolEntity({ ...mlflow, metadata: { name: 'web' } })).toBe(
+      false,
+    );
+    await renderInTestApp(
+      <TestApiProvider apis={[[mlPlatformApiRef, api]]}>
+        <Routes>
+          <Route path="/ml-platform/tools" element={<MlPlatformToolsPage />} />
+        </Routes>
+        <EntityProvider entity={mlflow}>
+          <EntityMlToolCard />
+        </EntityProvider>
+      </TestApiProvider>,
+      { routeEntries: ['/ml-platform/tools'] },
+    );
+    expect(
+      await screen.findByRole('heading', { name: 'ML tools' }),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('MLflow dashboards')).toBeInTheDocument();
+    // On the page and on the card.
+    expect(await screen.findAllByRole('link', { name: 'mlflow' })).toHaveLength(
+      2,
+    );
+    expect(
+      screen.getByRole('img', {
+        name: /^zenml health: down; connection refused/,
+      }),
+    ).toBeInTheDocument();
   });
 
   it('renders the model tab for a model entity', async () => {
@@ -91,7 +188,12 @@ describe('legacy frontend exports', () => {
       false,
     );
     await renderInTestApp(
-      <TestApiProvider apis={[[mlPlatformApiRef, api]]}>
+      <TestApiProvider
+        apis={[
+          [mlPlatformApiRef, api],
+          [catalogApiRef, catalogApi],
+        ]}
+      >
         <EntityProvider entity={entity}>
           <EntityMlModelContent />
         </EntityProvider>

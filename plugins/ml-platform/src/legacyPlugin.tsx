@@ -1,4 +1,5 @@
 import { Content, Header, Page } from '@backstage/core-components';
+import { compatWrapper } from '@backstage/core-compat-api';
 import {
   createApiFactory,
   createComponentExtension,
@@ -11,6 +12,7 @@ import {
 import { MlPlatformClient, mlPlatformApiRef } from './api';
 
 const legacyRootRouteRef = createRouteRef({ id: 'ml-platform' });
+const legacyToolsRouteRef = createRouteRef({ id: 'ml-platform-tools' });
 
 /**
  * The ML Platform plugin for the legacy frontend system.
@@ -25,7 +27,7 @@ export const mlPlatformLegacyPlugin = createPlugin({
       factory: deps => new MlPlatformClient(deps),
     }),
   ],
-  routes: { root: legacyRootRouteRef },
+  routes: { root: legacyRootRouteRef, tools: legacyToolsRouteRef },
 });
 
 /**
@@ -37,17 +39,22 @@ export const MlPlatformModelsPage = mlPlatformLegacyPlugin.provide(
     name: 'MlPlatformModelsPage',
     mountPoint: legacyRootRouteRef,
     component: () =>
-      import('./components/ModelsContent').then(m => () => (
-        <Page themeId="tool">
-          <Header
-            title="Models"
-            subtitle="Registered models and where they run"
-          />
-          <Content>
-            <m.ModelsContent />
-          </Content>
-        </Page>
-      )),
+      // compatWrapper gives the views the new frontend system's routing and
+      // URL APIs they use for links and filters.
+      import('./components/ModelsContent').then(
+        m => () =>
+          compatWrapper(
+            <Page themeId="tool">
+              <Header
+                title="Models"
+                subtitle="Registered models and where they run"
+              />
+              <Content>
+                <m.ModelsContent />
+              </Content>
+            </Page>,
+          ),
+      ),
   }),
 );
 
@@ -60,9 +67,54 @@ export const EntityMlModelContent = mlPlatformLegacyPlugin.provide(
   createComponentExtension({
     name: 'EntityMlModelContent',
     component: {
+      // compatWrapper, as for the pages: the tab links to entity pages.
       lazy: () =>
         import('./components/ModelEntityContent').then(
-          m => m.ModelEntityContent,
+          m => () => compatWrapper(<m.ModelEntityContent />),
+        ),
+    },
+  }),
+);
+
+/**
+ * The ML tools page (MLflow, ZenML and lakeFS dashboards with their health),
+ * for a `<Route path="/ml-platform/tools">` in a legacy app.
+ * @public
+ */
+export const MlPlatformToolsPage = mlPlatformLegacyPlugin.provide(
+  createRoutableExtension({
+    name: 'MlPlatformToolsPage',
+    mountPoint: legacyToolsRouteRef,
+    component: () =>
+      import('./components/Tools').then(
+        m => () =>
+          compatWrapper(
+            <Page themeId="tool">
+              <Header
+                title="ML tools"
+                subtitle="The platform's dashboards and whether they answer"
+              />
+              <Content>
+                <m.ToolsContent />
+              </Content>
+            </Page>,
+          ),
+      ),
+  }),
+);
+
+/**
+ * The card of an ML tool entity; show it for entities matched by
+ * `isMlToolEntity`.
+ * @public
+ */
+export const EntityMlToolCard = mlPlatformLegacyPlugin.provide(
+  createComponentExtension({
+    name: 'EntityMlToolCard',
+    component: {
+      lazy: () =>
+        import('./components/Tools').then(
+          m => () => compatWrapper(<m.EntityToolCard />),
         ),
     },
   }),

@@ -5,11 +5,15 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { MlPlatformClient, mlPlatformApiRef } from './api';
-import { isMlModelEntity } from './filters';
+import { isMlModelEntity, isMlToolEntity } from './filters';
 import { ModelIcon } from './ModelIcon';
-import { rootRouteRef } from './routes';
+import { ToolsIcon } from './ToolsIcon';
+import { rootRouteRef, toolsRouteRef } from './routes';
 
 export const mlPlatformApi = ApiBlueprint.make({
   params: defineParams =>
@@ -28,6 +32,25 @@ export const modelsPage = PageBlueprint.make({
     routeRef: rootRouteRef,
     loader: () =>
       import('./components/ModelsContent').then(m => <m.ModelsContent />),
+  },
+});
+
+export const toolsPage = PageBlueprint.make({
+  name: 'tools',
+  params: {
+    path: '/ml-platform/tools',
+    title: 'ML tools',
+    icon: <ToolsIcon />,
+    routeRef: toolsRouteRef,
+    loader: () => import('./components/Tools').then(m => <m.ToolsContent />),
+  },
+});
+
+export const mlToolEntityCard = EntityCardBlueprint.make({
+  name: 'tool',
+  params: {
+    filter: isMlToolEntity,
+    loader: () => import('./components/Tools').then(m => <m.EntityToolCard />),
   },
 });
 
@@ -53,6 +76,12 @@ export const mlPlatformPlugin = createFrontendPlugin({
   title: 'Models',
   icon: <ModelIcon />,
   info: { packageJson: () => import('../package.json') },
-  extensions: [mlPlatformApi, modelsPage, modelEntityContent],
-  routes: { root: rootRouteRef },
+  extensions: [
+    mlPlatformApi,
+    modelsPage,
+    toolsPage,
+    modelEntityContent,
+    mlToolEntityCard,
+  ],
+  routes: { root: rootRouteRef, tools: toolsRouteRef },
 });

@@ -47,11 +47,12 @@ export interface BackendProcess {
 
 /**
  * Boots the portal's real backend the way `yarn start` does (src/index.ts,
- * every plugin it wires, app-config.yaml plus the given config files), in a
- * child process on a free port, and waits until it answers.
+ * every plugin it wires, app-config.yaml plus the given config files and
+ * `APP_CONFIG_*` variables of `env`), in a child process on a free port, and
+ * waits until it answers.
  */
 export async function startBackendProcess(
-  options: { configs?: string[] } = {},
+  options: { configs?: string[]; env?: Record<string, string> } = {},
 ): Promise<BackendProcess> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -73,6 +74,7 @@ export async function startBackendProcess(
       cwd: BACKEND_DIR,
       env: {
         ...process.env,
+        ...options.env,
         NODE_ENV: 'development',
         APP_CONFIG_backend_baseUrl: JSON.stringify(baseUrl),
         APP_CONFIG_backend_listen_port: String(port),

@@ -4,7 +4,9 @@ import {
   HealthResponse,
   ModelDetailsResponse,
   ModelListResponse,
+  ToolsResponse,
 } from '@mlplatform/plugin-ml-platform-common';
+import { ModelListQuery } from './ModelListQuery';
 import { MlPlatformApi } from './MlPlatformApi';
 
 /**
@@ -24,8 +26,26 @@ export class MlPlatformClient implements MlPlatformApi {
     return this.get('/health');
   }
 
-  listModels(): Promise<ModelListResponse> {
-    return this.get('/models');
+  listModels(
+    query: ModelListQuery = {},
+    options?: { signal?: AbortSignal },
+  ): Promise<ModelListResponse> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      // The backend rejects empty values, so an unset filter is left out.
+      if (value !== undefined && value !== '') {
+        params.set(key, String(value));
+      }
+    }
+    const queryString = params.toString();
+    return this.get(
+      `/models${queryString ? `?${queryString}` : ''}`,
+      options?.signal,
+    );
+  }
+
+  getTools(): Promise<ToolsResponse> {
+    return this.get('/tools');
   }
 
   async getModel(
@@ -47,13 +67,13 @@ export class MlPlatformClient implements MlPlatformApi {
     return (await response.json()) as ModelDetailsResponse;
   }
 
-  private async fetch(path: string): Promise<Response> {
+  private async fetch(path: string, signal?: AbortSignal): Promise<Response> {
     const baseUrl = await this.discoveryApi.getBaseUrl('ml-platform');
-    return this.fetchApi.fetch(`${baseUrl}${path}`);
+    return this.fetchApi.fetch(`${baseUrl}${path}`, { signal });
   }
 
-  private async get<T>(path: string): Promise<T> {
-    const response = await this.fetch(path);
+  private async get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    const response = await this.fetch(path, signal);
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }

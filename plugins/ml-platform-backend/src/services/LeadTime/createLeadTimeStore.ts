@@ -53,7 +53,11 @@ export function firstServingOf(
   return unnamed.at < own.at ? unnamed : own;
 }
 
-/** The earliest observation per version; the first given wins a tie. */
+/**
+ * The earliest observation per version, the first given winning a tie, in
+ * key order: PostgreSQL locks the rows of one statement in the order given,
+ * so replicas writing the same versions in different orders would deadlock.
+ */
 function earliestPerVersion(
   observations: ServingObservation[],
 ): ServingObservation[] {
@@ -68,7 +72,7 @@ function earliestPerVersion(
     const known = earliest.get(key);
     if (!known || o.at < known.at) earliest.set(key, o);
   }
-  return [...earliest.values()];
+  return [...earliest.keys()].sort().map(key => earliest.get(key)!);
 }
 
 /**

@@ -1,4 +1,9 @@
-import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import {
+  TestDatabases,
+  mockServices,
+  type TestDatabaseId,
+} from '@backstage/backend-test-utils';
+import { postgresTestDatabaseIds } from 'platform-tests';
 import type { ModelDeployment } from '@mlplatform/plugin-ml-platform-common';
 import type { ModelDeploymentsChange } from '../ModelDeployments';
 import { createLeadTimeStore, firstServingKey } from './createLeadTimeStore';
@@ -6,7 +11,9 @@ import { startLeadTimeRecording } from './startLeadTimeRecording';
 
 jest.setTimeout(60_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const databases = TestDatabases.create({
+  ids: [...postgresTestDatabaseIds(), 'SQLITE_3'],
+});
 
 const T0 = new Date('2026-11-01T10:00:00.000Z');
 const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
@@ -50,8 +57,8 @@ function scorer(
 const key = (version: string) =>
   firstServingKey({ registryId: 'mlflow', model: 'fraud-scorer', version });
 
-async function setup(initial: ModelDeployment[]) {
-  const knex = await databases.init('SQLITE_3');
+async function setup(databaseId: TestDatabaseId, initial: ModelDeployment[]) {
+  const knex = await databases.init(databaseId);
   const database = mockServices.database({ knex });
   const deployments = fakeDeployments(initial);
   let clock = minutes(0);
@@ -75,82 +82,100 @@ async function setup(initial: ModelDeployment[]) {
 }
 
 describe('startLeadTimeRecording', () => {
-  it('records at start what already serves, and not what gets no traffic', async () => {
-    const { recording } = await setup([
-      scorer({ '5': 100, '6': 0 }),
-      scorer({ '1': 100 }, { model: 'churn', registryId: undefined }),
-    ]);
-    const first = await recording.firstServing();
-    expect([...first.keys()].sort()).toEqual(
-      [key('5'), firstServingKey({ model: 'churn', version: '1' })].sort(),
-    );
-    expect(first.get(key('5'))).toEqual({
-      registryId: 'mlflow',
-      model: 'fraud-scorer',
-      version: '5',
-      at: minutes(0),
-      cluster: 'prod',
-      namespace: 'ml-prod',
-    });
-    await recording.stop();
-  });
-
-  it('records a version when a change first gives it traffic, and keeps that moment', async () => {
-    const { recording, deployments, setClock } = await setup([
-      scorer({ '5': 100, '6': 0 }),
-    ]);
-
-    setClock(minutes(30));
-    deployments.change([scorer({ '5': 90, '6': 10 })]);
-    setClock(minutes(45));
-    deployments.change([scorer({ '5': 0, '6': 100 })]);
-    // canary rolled back and promoted again later: still the first moment
-    setClock(minutes(90));
-    deployments.change([scorer({ '5': 100, '6': 0 })]);
-    deployments.change([scorer({ '5': 0, '6': 100 })]);
-    await recording.stop();
-
-    const first = await recording.firstServing();
-    expect(first.get(key('5'))?.at).toEqual(minutes(0));
-    expect(first.get(key('6'))?.at).toEqual(minutes(30));
-  });
-
-  it('keeps the earlier moment another replica or an earlier run recorded', async () => {
-    const { recording, database, deployments, setClock } = await setup([]);
-    const other = await createLeadTimeStore({ database });
-    await other.recordServing([
-      {
+  it.each(databases.eachSupportedId())(
+    'records at start what already serves, and not what gets no traffic, on %p',
+    async databaseId => {
+      const { recording } = await setup(databaseId, [
+        scorer({ '5': 100, '6': 0 }),
+        scorer({ '1': 100 }, { model: 'churn', registryId: undefined }),
+      ]);
+      const first = await recording.firstServing();
+      expect([...first.keys()].sort()).toEqual(
+        [key('5'), firstServingKey({ model: 'churn', version: '1' })].sort(),
+      );
+      expect(first.get(key('5'))).toEqual({
         registryId: 'mlflow',
         model: 'fraud-scorer',
-        version: '6',
-        cluster: 'dev',
-        namespace: 'ml-dev',
+        version: '5',
+        at: minutes(0),
+        cluster: 'prod',
+        namespace: 'ml-prod',
+      });
+      await recording.stop();
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'records a version when a change first gives it traffic, and keeps that moment, on %p',
+    async databaseId => {
+      const { recording, deployments, setClock } = await setup(databaseId, [
+        scorer({ '5': 100, '6': 0 }),
+      ]);
+
+      setClock(minutes(30));
+      deployments.change([scorer({ '5': 90, '6': 10 })]);
+      setClock(minutes(45));
+      deployments.change([scorer({ '5': 0, '6': 100 })]);
+      // canary rolled back and promoted again later: still the first moment
+      setClock(minutes(90));
+      deployments.change([scorer({ '5': 100, '6': 0 })]);
+      deployments.change([scorer({ '5': 0, '6': 100 })]);
+      await recording.stop();
+
+      const first = await recording.firstServing();
+      expect(first.get(key('5'))?.at).toEqual(minutes(0));
+      expect(first.get(key('6'))?.at).toEqual(minutes(30));
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'keeps the earlier moment another replica or an earlier run recorded, on %p',
+    async databaseId => {
+      const { recording, database, deployments, setClock } = await setup(
+        databaseId,
+        [],
+      );
+      const other = await createLeadTimeStore({ database });
+      await other.recordServing([
+        {
+          registryId: 'mlflow',
+          model: 'fraud-scorer',
+          version: '6',
+          cluster: 'dev',
+          namespace: 'ml-dev',
+          at: minutes(-60),
+        },
+      ]);
+
+      setClock(minutes(10));
+      deployments.change([scorer({ '6': 100 })]);
+      await recording.stop();
+
+      expect((await recording.firstServing()).get(key('6'))).toMatchObject({
         at: minutes(-60),
-      },
-    ]);
+        cluster: 'dev',
+      });
+    },
+  );
 
-    setClock(minutes(10));
-    deployments.change([scorer({ '6': 100 })]);
-    await recording.stop();
-
-    expect((await recording.firstServing()).get(key('6'))).toMatchObject({
-      at: minutes(-60),
-      cluster: 'dev',
-    });
-  });
-
-  it('stops listening on stop(), and logs a failed write instead of throwing', async () => {
-    const { recording, deployments, knex, logger } = await setup([]);
-    await knex.schema.dropTable('ml_platform_first_serving');
-    deployments.change([scorer({ '7': 100 })]);
-    await recording.stop();
-    expect(logger.warn).toHaveBeenCalledWith(
-      'Lead time: could not record 1 first serving time(s)',
-      // The driver's error comes from another realm, so not `any(Error)`.
-      expect.objectContaining({
-        message: expect.stringContaining('ml_platform_first_serving'),
-      }),
-    );
-    expect(deployments.listeners.size).toBe(0);
-  });
+  it.each(databases.eachSupportedId())(
+    'stops listening on stop(), and logs a failed write instead of throwing, on %p',
+    async databaseId => {
+      const { recording, deployments, knex, logger } = await setup(
+        databaseId,
+        [],
+      );
+      await knex.schema.dropTable('ml_platform_first_serving');
+      deployments.change([scorer({ '7': 100 })]);
+      await recording.stop();
+      expect(logger.warn).toHaveBeenCalledWith(
+        'Lead time: could not record 1 first serving time(s)',
+        // The driver's error comes from another realm, so not `any(Error)`.
+        expect.objectContaining({
+          message: expect.stringContaining('ml_platform_first_serving'),
+        }),
+      );
+      expect(deployments.listeners.size).toBe(0);
+    },
+  );
 });

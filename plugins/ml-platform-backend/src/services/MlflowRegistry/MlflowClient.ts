@@ -6,6 +6,8 @@ import {
   MlflowModelVersion,
   MlflowRegisteredModel,
   MlflowRun,
+  MlflowWebhook,
+  MlflowWebhookFields,
 } from './types';
 
 const API = '/api/2.0/mlflow';
@@ -16,6 +18,7 @@ export const MAX_REGISTERED_MODELS_PAGE = 1000;
 export const MAX_MODEL_VERSIONS_PAGE = 200_000;
 export const MAX_RUNS_PAGE = 50_000;
 export const MAX_EXPERIMENTS_PAGE = 50_000;
+const MAX_WEBHOOKS_PAGE = 1000;
 
 // Keeps a `run_id IN (...)` filter and its SQL far below any length limit.
 const RUN_IDS_PER_SEARCH = 100;
@@ -185,6 +188,45 @@ export class MlflowClient {
     return res.text();
   }
 
+  /** Every registry webhook of the server; MLflow lets only admins list them. */
+  async listWebhooks(): Promise<MlflowWebhook[]> {
+    return this.#getAllPages(
+      `${API}/webhooks`,
+      { max_results: String(MAX_WEBHOOKS_PAGE) },
+      (page: { webhooks?: MlflowWebhook[] }) => page.webhooks ?? [],
+    );
+  }
+
+  async createWebhook(fields: MlflowWebhookFields): Promise<MlflowWebhook> {
+    const res = await this.#request(
+      'POST',
+      `${API}/webhooks`,
+      undefined,
+      fields,
+    );
+    return ((await res.json()) as { webhook: MlflowWebhook }).webhook;
+  }
+
+  async updateWebhook(
+    webhookId: string,
+    fields: Partial<MlflowWebhookFields>,
+  ): Promise<MlflowWebhook> {
+    const res = await this.#request(
+      'PATCH',
+      `${API}/webhooks/${encodeURIComponent(webhookId)}`,
+      undefined,
+      fields,
+    );
+    return ((await res.json()) as { webhook: MlflowWebhook }).webhook;
+  }
+
+  async deleteWebhook(webhookId: string): Promise<void> {
+    await this.#request(
+      'DELETE',
+      `${API}/webhooks/${encodeURIComponent(webhookId)}`,
+    );
+  }
+
   async #searchRuns(experimentIds: string[], filter: string) {
     const runs: MlflowRun[] = [];
     let pageToken: string | undefined;
@@ -230,7 +272,7 @@ export class MlflowClient {
   }
 
   async #request(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     query?: Query,
     body?: unknown,

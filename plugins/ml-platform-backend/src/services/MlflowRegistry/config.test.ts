@@ -39,6 +39,34 @@ describe('readMlflowRegistryConfigs', () => {
     ]);
   });
 
+  it('reads the webhook secret, and names the webhook after the registry by default', () => {
+    const [withUrl, withoutUrl] = read([
+      {
+        id: 'prod',
+        baseUrl: 'https://mlflow.example.com',
+        webhook: {
+          secret: 'a-long-enough-secret',
+          url: 'https://backstage.example.com/api/ml-platform/webhooks/mlflow/prod',
+        },
+      },
+      {
+        id: 'dev',
+        baseUrl: 'https://mlflow-dev.example.com',
+        webhook: { secret: 'another-long-secret', name: 'portal' },
+      },
+    ]);
+    expect(withUrl.webhook).toEqual({
+      secret: 'a-long-enough-secret',
+      url: 'https://backstage.example.com/api/ml-platform/webhooks/mlflow/prod',
+      name: 'backstage-ml-platform-prod',
+    });
+    expect(withoutUrl.webhook).toEqual({
+      secret: 'another-long-secret',
+      url: undefined,
+      name: 'portal',
+    });
+  });
+
   it('reads nothing when no MLflow server is configured', () => {
     expect(readMlflowRegistryConfigs(new ConfigReader({}))).toEqual([]);
   });
@@ -71,6 +99,18 @@ describe('readMlflowRegistryConfigs', () => {
         auth: { username: 'u', password: 'p', token: 't' },
       },
       'mlPlatform.registries.mlflow[0].auth must have either username and password, or token',
+    ],
+    [
+      { id: 'a', baseUrl: 'https://mlflow', webhook: { secret: 'short' } },
+      'mlPlatform.registries.mlflow[0].webhook.secret must be at least 16 characters',
+    ],
+    [
+      {
+        id: 'a',
+        baseUrl: 'https://mlflow',
+        webhook: { secret: 'a-long-enough-secret', url: 'backstage/hook' },
+      },
+      "mlPlatform.registries.mlflow[0].webhook.url must be an absolute URL, got 'backstage/hook'",
     ],
   ])('rejects %j', (entry, message) => {
     expect(() => read([entry])).toThrow(message);

@@ -7,7 +7,22 @@ export interface MlflowRegistryConfig {
   baseUrl: string;
   uiUrl: string;
   auth?: MlflowAuth;
+  /** Registry webhooks, when the server sends them to this backend. */
+  webhook?: MlflowWebhookConfig;
 }
+
+/** `mlPlatform.registries.mlflow[].webhook` */
+export interface MlflowWebhookConfig {
+  /** The HMAC key MLflow signs each delivery with. */
+  secret: string;
+  /** Where MLflow reaches this backend; when set, the webhook is registered in MLflow. */
+  url?: string;
+  /** The webhook's name in MLflow. */
+  name: string;
+}
+
+// MLflow accepts any secret; a short one would make the signature guessable.
+const MIN_SECRET_LENGTH = 16;
 
 const KEY = 'mlPlatform.registries.mlflow';
 
@@ -48,6 +63,28 @@ function readAuth(config: Config, where: string): MlflowAuth | undefined {
   };
 }
 
+function readWebhook(
+  config: Config,
+  id: string,
+  where: string,
+): MlflowWebhookConfig | undefined {
+  const webhook = config.getOptionalConfig('webhook');
+  if (!webhook) return undefined;
+  const secret = webhook.getString('secret');
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(
+      `${where}.webhook.secret must be at least ${MIN_SECRET_LENGTH} characters`,
+    );
+  }
+  return {
+    secret,
+    url: webhook.has('url')
+      ? readUrl(webhook, 'url', `${where}.webhook`)
+      : undefined,
+    name: webhook.getOptionalString('name') ?? `backstage-ml-platform-${id}`,
+  };
+}
+
 /** Reads every configured MLflow server; none when the key is absent. */
 export function readMlflowRegistryConfigs(
   config: Config,
@@ -66,6 +103,7 @@ export function readMlflowRegistryConfigs(
       baseUrl,
       uiUrl: entry.has('uiUrl') ? readUrl(entry, 'uiUrl', where) : baseUrl,
       auth: readAuth(entry, where),
+      webhook: readWebhook(entry, id, where),
     };
   });
 }

@@ -64,3 +64,25 @@ export interface MlflowExperiment {
 export type MlflowAuth =
   | { username: string; password: string }
   | { token: string };
+
+/** An event as the webhooks API spells it, e.g. MODEL_VERSION / CREATED. */
+export interface MlflowWebhookEvent {
+  entity: string;
+  action: string;
+}
+
+/** What a webhook is created or updated with; MLflow never returns the secret. */
+export interface MlflowWebhookFields {
+  name: string;
+  url: string;
+  events: MlflowWebhookEvent[];
+  secret: string;
+  status: 'ACTIVE' | 'DISABLED';
+  description?: string;
+}
+
+export interface MlflowWebhook
+  extends Omit<MlflowWebhookFields, 'secret' | 'status'> {
+  webhook_id: string;
+  status?: string;
+}

@@ -6,9 +6,12 @@ import {
   ModelVersion,
   RegisteredModel,
 } from '@mlplatform/plugin-ml-platform-common';
+import { coalesce } from '../../lib/coalesce';
+import { groupBy } from '../../lib/groupBy';
 import { mapWithConcurrency } from '../../lib/mapWithConcurrency';
 import { LineageResolver } from '../Lineage';
-import { LeadTimeStore, firstServingOf } from '../LeadTime';
+import { FirstServing, LeadTimeStore } from '../LeadTime';
+import { attachLeadTimes } from './attachLeadTimes';
 import { isDeploymentOf, summarizeModel } from './summarizeModel';
 import { queryModels } from './queryModels';
 import { DeploymentSource, ModelCatalogService } from './types';
@@ -55,33 +58,13 @@ export function createModelCatalogService(options: {
 }): ModelCatalogService {
   const { registries, lineage, leadTimes, logger, sourceTimeoutMs } = options;
 
-  async function withLeadTimes(
-    model: string,
-    versions: ModelVersion[],
-  ): Promise<ModelVersion[]> {
-    if (!leadTimes) return versions;
-    const first = await leadTimes.firstServing({ model });
-    return versions.map(v => {
-      const seen = firstServingOf(first, {
-        registryId: v.registryId,
-        model: v.name,
-        version: v.version,
-      });
-      if (!seen) return v;
-      const at = seen.at.toISOString();
-      return {
-        ...v,
-        firstServingAt: at,
-        firstServingLocation: {
-          cluster: seen.cluster,
-          namespace: seen.namespace,
-        },
-        leadTimeSeconds: v.createdAt
-          ? Math.max(0, (Date.parse(at) - Date.parse(v.createdAt)) / 1000)
-          : undefined,
-      };
-    });
-  }
+  // Lead times come from the plugin's database, never from the clusters or
+  // the registries, so a page view still costs them nothing.
+  const firstServing = async (
+    model?: string,
+  ): Promise<Map<string, FirstServing>> =>
+    leadTimes ? leadTimes.firstServing({ model }) : new Map();
+
   const deploymentSource = options.deployments ?? NO_DEPLOYMENTS;
   const snapshots = new Map<string, RegistrySnapshot>(
     registries.map(r => [
@@ -136,32 +119,37 @@ export function createModelCatalogService(options: {
     }
   }
 
+  // One gate per registry: refreshes asked for while a read runs share the
+  // next one, so a burst of requests, webhooks and the schedule never read a
+  // registry twice at once, and an older read never overwrites a newer one.
+  const gates = new Map(
+    registries.map(r => [r.id, coalesce(() => refreshRegistry(r))]),
+  );
   const readAll = async () => {
-    await Promise.all(registries.map(refreshRegistry));
+    await Promise.all([...gates.values()].map(read => read()));
   };
-  // Refreshes asked for while one runs share it, so a burst of requests and
-  // the schedule never read the registries twice at once.
-  let inFlight: Promise<void> | undefined;
-  const readOnce = () =>
-    (inFlight ??= readAll().finally(() => {
-      inFlight = undefined;
-    }));
   let firstRead: Promise<void> | undefined;
-  const ready = () => (firstRead ??= readOnce());
+  const ready = () => (firstRead ??= readAll());
 
-  function summaries() {
+  async function summaries(model?: string) {
     const { deployments, clusters } = deploymentSource.listDeployments();
+    const first = await firstServing(model);
+    // Grouped once per call: filtering every version and deployment for each
+    // model made a listing quadratic (seconds for 2,000 models x 5 versions).
+    const deploymentsByModel = groupBy(deployments, d => d.model);
     const items = [...snapshots.values()]
-      .flatMap(s =>
-        s.models.map(model => {
-          const versions = s.versions.filter(v => v.name === model.name);
-          return summarizeModel(
-            model,
-            versions,
-            deployments.filter(isDeploymentOf(model)),
+      .flatMap(s => {
+        const versionsByModel = groupBy(s.versions, v => v.name);
+        return s.models
+          .filter(m => !model || m.name === model)
+          .map(m =>
+            summarizeModel(
+              m,
+              attachLeadTimes(versionsByModel.get(m.name) ?? [], first),
+              (deploymentsByModel.get(m.name) ?? []).filter(isDeploymentOf(m)),
+            ),
           );
-        }),
-      )
+      })
       .sort(
         (a, b) =>
           a.name.localeCompare(b.name) ||
@@ -179,15 +167,20 @@ export function createModelCatalogService(options: {
         return;
       }
       await firstRead;
-      // A read that started earlier may have missed what the caller just
-      // changed: wait for it, then read again.
-      await inFlight;
-      await readOnce();
+      await readAll();
+    },
+
+    async refreshRegistry(registryId) {
+      const read = gates.get(registryId);
+      if (!read) {
+        throw new NotFoundError(`No model registry with id '${registryId}'`);
+      }
+      await read();
     },
 
     async listModels(query) {
       await ready();
-      const { items, clusters } = summaries();
+      const { items, clusters } = await summaries();
       return {
         ...queryModels(items, query),
         registries: statuses(),
@@ -197,7 +190,7 @@ export function createModelCatalogService(options: {
 
     async getModel(name, registryId) {
       await ready();
-      const { items, deployments, clusters } = summaries();
+      const { items, deployments, clusters } = await summaries(name);
       const matches = items.filter(
         m => m.name === name && (!registryId || m.registryId === registryId),
       );
@@ -219,9 +212,9 @@ export function createModelCatalogService(options: {
       const snapshot = snapshots.get(model.registryId)!;
       return {
         model,
-        versions: await withLeadTimes(
-          name,
+        versions: attachLeadTimes(
           snapshot.versions.filter(v => v.name === name).sort(byVersionDesc),
+          await firstServing(name),
         ),
         deployments: deployments.filter(isDeploymentOf(model)),
         registries: statuses(),

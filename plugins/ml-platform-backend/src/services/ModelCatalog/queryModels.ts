@@ -16,7 +16,8 @@ export function queryModels(
       (!query.alias || query.alias in m.aliases) &&
       (!query.cluster ||
         m.deployments.some(d => d.cluster === query.cluster)) &&
-      (!query.safety || m.safety === query.safety) &&
+      // A model whose MLmodel could not be read has no verdict: unknown.
+      (!query.safety || (m.safety ?? 'unknown') === query.safety) &&
       (query.deployed === undefined ||
         query.deployed ===
           m.deployments.some(d => d.versions.some(v => v.percent > 0))),

@@ -109,6 +109,14 @@ describe('queryModels', () => {
     expect(names({ deployed: false })).toEqual(['churn']);
   });
 
+  it('counts a model without any verdict as unknown', () => {
+    const names = (q: object) =>
+      queryModels([deployed, idle], { ...page, ...q }).items.map(m => m.name);
+    expect(idle.safety).toBeUndefined();
+    expect(names({ safety: 'unknown' })).toEqual(['churn']);
+    expect(names({ safety: 'safe' })).toEqual(['fraud-detector']);
+  });
+
   it('counts every match before paging', () => {
     expect(
       queryModels([deployed, idle], { offset: 1, limit: 1 }),

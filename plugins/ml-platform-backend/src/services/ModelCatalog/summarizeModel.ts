@@ -5,6 +5,7 @@ import {
   RegisteredModel,
   SerializationSafety,
 } from '@mlplatform/plugin-ml-platform-common';
+import { medianLeadTime } from './attachLeadTimes';
 
 const RISK: Record<SerializationSafety, number> = {
   safe: 0,
@@ -21,7 +22,7 @@ export const isDeploymentOf =
 /**
  * A model's listing row. Safety is what users need before they send traffic:
  * the least safe of the versions serving traffic, or of the latest version
- * when nothing serves.
+ * when nothing serves. Versions come with their lead times attached.
  */
 export function summarizeModel(
   model: RegisteredModel,
@@ -57,5 +58,6 @@ export function summarizeModel(
     safetyReason: worst
       ? `v${worst.version}: ${worst.safety!.reason}`
       : undefined,
+    leadTime: medianLeadTime(versions),
   };
 }

@@ -45,6 +45,12 @@ export interface DeploymentSource {
 export interface ModelCatalogService {
   /** Reads every registry; one that fails keeps its last good data and is reported. */
   refresh(): Promise<void>;
+  /**
+   * Reads one registry again, after any read of it already running; calls
+   * made meanwhile share that read. Rejects with NotFoundError for an
+   * unknown id.
+   */
+  refreshRegistry(registryId: string): Promise<void>;
   /** Waits only for the very first refresh, then answers from memory. */
   listModels(query: ModelQuery): Promise<ModelListResponse>;
   /** Rejects with NotFoundError for an unknown model. */

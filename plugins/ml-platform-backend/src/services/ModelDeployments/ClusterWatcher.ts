@@ -98,7 +98,8 @@ function kindName(kind: WatchedKind): string {
   return kind.name ?? kind.plural;
 }
 
-function kubeConfigFor(cluster: WatchableCluster): KubeConfig {
+/** A client configuration for one configured cluster, with its token. */
+export function kubeConfigFor(cluster: WatchableCluster): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
     clusters: [

@@ -80,8 +80,9 @@ async function create(collection: string, object: unknown) {
 /**
  * Creates the test's namespace with what the seed makes for an HTTPRoute
  * deployment (see scripts/platform/kube_apply.py): per version a Deployment
- * (its status written as the Deployment controller would) and a Service with
- * the model labels, and a route splitting 90/10 between them.
+ * and a Service with the model labels, and a route splitting 90/10 between
+ * them. Returns once the Deployment controller reports every pod Ready (kwok
+ * runs them on the local cluster's fake nodes).
  */
 async function createOwnDeployment() {
   await create('/api/v1/namespaces', {
@@ -121,21 +122,6 @@ async function createOwnDeployment() {
         },
       },
     });
-    const status = await call(
-      'PATCH',
-      `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${name}/status`,
-      {
-        status: {
-          observedGeneration: 1,
-          replicas: 2,
-          updatedReplicas: 2,
-          readyReplicas: 2,
-          availableReplicas: 2,
-        },
-      },
-      'application/merge-patch+json',
-    );
-    expect(status.status).toBe(200);
     await create(`/api/v1/namespaces/${NAMESPACE}/services`, {
       apiVersion: 'v1',
       kind: 'Service',
@@ -182,11 +168,41 @@ async function createOwnDeployment() {
       },
     },
   );
+  await allPodsReady();
+}
+
+/** Waits until both Deployments report 2 of 2 pods Ready and available. */
+async function allPodsReady(timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const statuses = await Promise.all(
+      VERSIONS.map(
+        async ({ version }) =>
+          (
+            await call(
+              'GET',
+              `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${SERVICE}-v${version}`,
+            )
+          ).body.status,
+      ),
+    );
+    if (
+      statuses.every(s => s?.readyReplicas === 2 && s?.availableReplicas === 2)
+    ) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `pods not Ready within ${timeoutMs} ms: ${JSON.stringify(statuses)}`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 250));
+  }
 }
 
 /**
  * Deletes the test's objects one by one (so watchers see them go), then its
- * namespace, which never finishes terminating: no controllers run.
+ * namespace, which the namespace controller then empties and removes.
  */
 async function deleteOwnDeployment() {
   const paths = [
@@ -247,6 +263,7 @@ describe('model deployments cache against the local kube-apiserver', () => {
   let socketsBefore: number;
   const logger = mockServices.logger.mock();
 
+  // Longer than Jest's default: it waits for the pods of the test's Deployments.
   beforeAll(async () => {
     await createOwnDeployment();
     socketsBefore = openSockets();
@@ -294,7 +311,7 @@ describe('model deployments cache against the local kube-apiserver', () => {
         Date.now() - started
       } ms`,
     );
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await service?.stop();

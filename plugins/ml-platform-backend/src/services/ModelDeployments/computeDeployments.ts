@@ -19,7 +19,7 @@ import type {
 } from './types';
 
 /** Label Argo Rollouts puts on its ReplicaSets and on the selectors of its Services. */
-const POD_TEMPLATE_HASH = 'rollouts-pod-template-hash';
+export const POD_TEMPLATE_HASH = 'rollouts-pod-template-hash';
 
 interface VersionEntry {
   version: string;
@@ -37,7 +37,7 @@ interface Group {
   versions: Map<string, VersionEntry>;
 }
 
-interface ModelVersionRef {
+export interface ModelVersionRef {
   model: string;
   version: string;
   registryId?: string;
@@ -170,7 +170,7 @@ function addRollout(
  * The canary weight Argo sets at a step: the last `setWeight` at or before
  * it; past the last step the canary has all traffic.
  */
-function weightAtStep(
+export function weightAtStep(
   steps: Array<{ setWeight?: number }>,
   currentStepIndex = 0,
 ): number {
@@ -183,7 +183,7 @@ function weightAtStep(
 }
 
 /** `<namespace>/<route name>` of every HTTPRoute whose weights a Rollout rewrites. */
-function routesSteeredBy(rollout: Rollout): string[] {
+export function routesSteeredBy(rollout: Rollout): string[] {
   const plugins = rollout.spec?.strategy?.canary?.trafficRouting?.plugins ?? {};
   const routes: string[] = [];
   for (const plugin of Object.values(plugins)) {
@@ -338,7 +338,7 @@ function addHttpRoute(
  * if there is one, else the first rule with backends. Other rules only see
  * the requests their matches select, so their weights are not "the" split.
  */
-function trafficRule(route: HttpRoute) {
+export function trafficRule(route: HttpRoute) {
   const rules = (route.spec?.rules ?? []).filter(
     r => (r.backendRefs ?? []).length > 0,
   );
@@ -360,7 +360,7 @@ function trafficRule(route: HttpRoute) {
  * the model version in its selector, else (Argo's stable/canary Services) the
  * ReplicaSet its `rollouts-pod-template-hash` selects.
  */
-function modelVersionOfService(
+export function modelVersionOfService(
   service: V1Service,
   replicaSetsByHash: Map<string, V1ReplicaSet>,
 ): ModelVersionRef | undefined {
@@ -378,7 +378,7 @@ function modelVersionOfService(
 
 // ---------------------------------------------------------------- helpers
 
-function indexReplicaSetsByHash(replicaSets: V1ReplicaSet[]) {
+export function indexReplicaSetsByHash(replicaSets: V1ReplicaSet[]) {
   const byHash = new Map<string, V1ReplicaSet>();
   for (const rs of replicaSets) {
     const hash = rs.metadata?.labels?.[POD_TEMPLATE_HASH];
@@ -387,7 +387,7 @@ function indexReplicaSetsByHash(replicaSets: V1ReplicaSet[]) {
   return byHash;
 }
 
-function modelVersionOf(
+export function modelVersionOf(
   labels?: Record<string, string>,
 ): ModelVersionRef | undefined {
   const model = labels?.[ML_PLATFORM_LABELS.model];

@@ -79,9 +79,7 @@ describe('ML tools against the local kube-apiserver and the real servers', () =>
 
   afterAll(async () => {
     await deployments?.stop();
-    // No namespace controller runs here, so deleting the namespace would
-    // leave its objects behind: delete them first.
-    await call('DELETE', `/api/v1/namespaces/${NAMESPACE}/services/studio`);
+    // The namespace controller deletes what the test left in it.
     await call('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
   });
 

@@ -1,21 +1,27 @@
-import {
-  EmptyState,
-  InfoCard,
-  Progress,
-  ResponseErrorPanel,
-  StructuredMetadataTable,
-} from '@backstage/core-components';
+import { Progress, WarningPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { Flex, Text } from '@backstage/ui';
 import {
   ML_PLATFORM_ANNOTATIONS,
   parseRegisteredModelRef,
 } from '@mlplatform/plugin-ml-platform-common';
-import useAsync from 'react-use/esm/useAsync';
+import { useMemo } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mlPlatformApiRef } from '../../api';
+import { InferenceChain } from '../InferenceChain';
+import { LeadTimeChart } from '../LeadTimeChart';
+import { LoadError } from '../LoadError';
+import { ModelDeployments } from '../ModelDeployments';
+import { VersionsTable } from '../ModelVersions';
 import { RegistryWarnings } from '../RegistryWarnings';
+import { VersionsTimeline } from '../VersionsTimeline';
+import { ModelNotFound } from './ModelNotFound';
+import { ModelSummary } from './ModelSummary';
+import { Section } from './Section';
+import { servingShares } from './servingShares';
 
-/** The registered model behind a catalog entity. */
+/** The registered model behind a catalog entity: versions, where they run, where they came from. */
 export const ModelEntityContent = () => {
   const { entity } = useEntity();
   const api = useApi(mlPlatformApiRef);
@@ -23,51 +29,94 @@ export const ModelEntityContent = () => {
     entity.metadata.annotations?.[ML_PLATFORM_ANNOTATIONS.registeredModel] ??
     '';
 
-  const { value, loading, error } = useAsync(async () => {
-    const ref = parseRegisteredModelRef(annotation);
-    return { ref, details: await api.getModel(ref.name, ref.registryId) };
-  }, [api, annotation]);
+  const parsed = useMemo(() => {
+    try {
+      return { ref: parseRegisteredModelRef(annotation) };
+    } catch (e) {
+      return { invalid: e as Error };
+    }
+  }, [annotation]);
 
+  const { value, loading, error, retry } = useAsyncRetry(
+    async () =>
+      parsed.ref && api.getModel(parsed.ref.name, parsed.ref.registryId),
+    [api, parsed],
+  );
+
+  if (!parsed.ref) {
+    return (
+      <WarningPanel
+        severity="error"
+        title="This entity names its model the wrong way"
+        defaultExpanded
+      >
+        {parsed.invalid.message}. Fix the annotation in the entity's
+        catalog-info.yaml.
+      </WarningPanel>
+    );
+  }
   if (loading) {
     return <Progress />;
   }
   if (error) {
-    return <ResponseErrorPanel error={error} />;
+    return <LoadError what="the model" error={error} onRetry={retry} />;
   }
-  const { ref, details } = value!;
-  if (!details) {
+  if (!value) {
     return (
-      <EmptyState
-        missing="info"
-        title={`Model ${ref.name} not found`}
-        description={`No configured model registry${
-          ref.registryId ? ` with id ${ref.registryId}` : ''
-        } has a registered model named ${ref.name}. Check the ${
-          ML_PLATFORM_ANNOTATIONS.registeredModel
-        } annotation of this entity, and that the model registry is configured under mlPlatform in app-config.yaml.`}
+      <ModelNotFound
+        name={parsed.ref.name}
+        registryId={parsed.ref.registryId}
       />
     );
   }
-  const { model, versions, registries } = details;
+  const { model, versions, deployments, registries, clusters } = value;
+  const shares = servingShares(deployments);
   return (
-    <>
+    <Flex direction="column" gap="4">
       <RegistryWarnings registries={registries} />
-      <InfoCard title={model.name}>
-        <StructuredMetadataTable
-          metadata={{
-            registry: model.registryId,
-            owner: model.owner ?? '—',
-            description: model.description ?? '—',
-            'latest version': model.latestVersion
-              ? `v${model.latestVersion}`
-              : '—',
-            aliases: Object.entries(model.aliases).map(
-              ([alias, version]) => `${alias} → v${version}`,
-            ),
-            versions: versions.length,
-          }}
+      <ModelSummary
+        model={model}
+        versionCount={versions.length}
+        owner={entity.spec?.owner as string | undefined}
+      />
+      <Section
+        title="Versions"
+        description="Each version at its registration in the registry, with its aliases, its lineage and the share of traffic it serves."
+      >
+        {versions.length === 0 ? (
+          <Text as="p" color="secondary">
+            {model.name} has no versions yet. Register one from a training run
+            (mlflow.register_model) and it shows here.
+          </Text>
+        ) : (
+          <>
+            <VersionsTimeline versions={versions} shares={shares} />
+            <VersionsTable versions={versions} shares={shares} />
+          </>
+        )}
+      </Section>
+      <Section
+        title="Deployments"
+        description="Where the model runs, per cluster and namespace, and how its traffic is split."
+      >
+        <ModelDeployments
+          model={model.name}
+          deployments={deployments}
+          clusters={clusters}
         />
-      </InfoCard>
-    </>
+      </Section>
+      <Section
+        title="Deployment lead time"
+        description="Per version, from registration to first serving traffic: the time this platform exists to shrink."
+      >
+        <LeadTimeChart versions={versions} />
+      </Section>
+      <Section
+        title="Inference chain"
+        description="The services a request passes through, from the catalog's relations."
+      >
+        <InferenceChain />
+      </Section>
+    </Flex>
   );
 };

@@ -1,45 +1,132 @@
-import {
-  EmptyState,
-  Progress,
-  ResponseErrorPanel,
-} from '@backstage/core-components';
+import { useMemo, useRef, useState } from 'react';
 import { useApi } from '@backstage/frontend-plugin-api';
-import { Container } from '@backstage/ui';
-import useAsync from 'react-use/esm/useAsync';
+import { Container, Flex, Table, useTable } from '@backstage/ui';
+import {
+  ClusterStatus,
+  ModelRegistryStatus,
+} from '@mlplatform/plugin-ml-platform-common';
 import { mlPlatformApiRef } from '../../api';
-import { ModelsTable } from '../ModelsTable';
+import { ClusterWarnings } from '../ClusterWarnings';
+import { LoadError } from '../LoadError';
 import { RegistryWarnings } from '../RegistryWarnings';
+import { ModelFilterBar } from './ModelFilterBar';
+import { ModelsEmptyState } from './ModelsEmptyState';
+import { ModelRow, modelColumns } from './modelColumns';
+import { useFilterOptions } from './useFilterOptions';
+import { useModelEntityLinks } from './useModelEntityLinks';
+import { ModelFilters, PAGE_SIZES, useModelFilters } from './useModelFilters';
 
-/** Every registered model across the configured registries. */
+interface Sources {
+  registries: ModelRegistryStatus[];
+  clusters: ClusterStatus[];
+}
+
+/**
+ * Every registered model, filtered and paged by the backend so the page
+ * stays fast with thousands of models; the filters and page live in the URL.
+ */
 export const ModelsContent = () => {
   const api = useApi(mlPlatformApiRef);
-  const { value, loading, error } = useAsync(() => api.listModels(), [api]);
+  const {
+    filters,
+    active,
+    offset,
+    pageSize,
+    setFilter,
+    setPage,
+    clearFilters,
+  } = useModelFilters();
+  const options = useFilterOptions();
+  const entityLink = useModelEntityLinks();
+  const [sources, setSources] = useState<Sources>();
 
-  if (loading) {
-    return <Progress />;
+  // The pagination callbacks run after the table moved; they need the page it left.
+  const page = useRef({ offset, pageSize: pageSize ?? PAGE_SIZES[0] });
+
+  const { tableProps, reload } = useTable<ModelRow, ModelFilters>({
+    mode: 'offset',
+    filter: filters,
+    paginationOptions: {
+      initialOffset: offset,
+      pageSize: page.current.pageSize,
+      pageSizeOptions: PAGE_SIZES,
+      onNextPage: () =>
+        setPage({
+          ...page.current,
+          offset: page.current.offset + page.current.pageSize,
+        }),
+      onPreviousPage: () =>
+        setPage({
+          ...page.current,
+          offset: Math.max(0, page.current.offset - page.current.pageSize),
+        }),
+      onPageSizeChange: size => setPage({ offset: 0, pageSize: size }),
+    },
+    getData: async ({ offset: from, pageSize: size, filter, signal }) => {
+      const response = await api.listModels(
+        { ...filter, offset: from, limit: size },
+        { signal },
+      );
+      setSources({
+        registries: response.registries,
+        clusters: response.clusters,
+      });
+      return {
+        data: response.items.map(m => ({
+          ...m,
+          id: `${m.registryId}/${m.name}`,
+        })),
+        totalCount: response.totalCount,
+      };
+    },
+  });
+
+  const { pagination } = tableProps;
+  if (pagination.type === 'page' && !tableProps.isPending) {
+    page.current = {
+      offset: pagination.offset ?? 0,
+      pageSize: pagination.pageSize,
+    };
   }
-  if (error) {
-    return <ResponseErrorPanel error={error} />;
-  }
-  const { items = [], registries = [] } = value ?? {};
+
+  const data = useMemo(
+    () => tableProps.data?.map(m => ({ ...m, href: entityLink(m) })),
+    [tableProps.data, entityLink],
+  );
+
   return (
     <Container>
-      <RegistryWarnings registries={registries} />
-      {items.length === 0 && registries.length === 0 && (
-        <EmptyState
-          missing="data"
-          title="No models yet"
-          description="No model registry is configured. Add an MLflow instance under mlPlatform in app-config.yaml, and the registered models appear here."
+      <Flex direction="column" gap="4">
+        {sources && <RegistryWarnings registries={sources.registries} />}
+        {sources && <ClusterWarnings clusters={sources.clusters} />}
+        <ModelFilterBar
+          filters={filters}
+          owners={options.owners}
+          aliases={options.aliases}
+          clusters={sources?.clusters ?? []}
+          onChange={setFilter}
         />
-      )}
-      {items.length === 0 && registries.some(r => r.ok) && (
-        <EmptyState
-          missing="data"
-          title="No models yet"
-          description="The configured registries hold no registered models. Register a model version in MLflow and it appears here."
-        />
-      )}
-      {items.length > 0 && <ModelsTable models={items} />}
+        {tableProps.error ? (
+          <LoadError
+            what="the models"
+            error={tableProps.error}
+            onRetry={reload}
+          />
+        ) : (
+          <Table
+            columnConfig={modelColumns}
+            {...tableProps}
+            data={data}
+            emptyState={
+              <ModelsEmptyState
+                filtered={active}
+                registries={sources?.registries ?? []}
+                onClearFilters={clearFilters}
+              />
+            }
+          />
+        )}
+      </Flex>
     </Container>
   );
 };

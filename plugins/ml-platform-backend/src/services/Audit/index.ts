@@ -1,0 +1,6 @@
+export { createRolloutAuditStore } from './createRolloutAuditStore';
+export type {
+  AuditDeploymentRef,
+  NewRolloutAuditRecord,
+  RolloutAuditStore,
+} from './types';

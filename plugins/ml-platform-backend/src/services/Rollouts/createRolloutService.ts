@@ -1,0 +1,220 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  isError,
+} from '@backstage/errors';
+import type {
+  RolloutRequest,
+  RolloutSplit,
+  TrafficRouterRef,
+} from '@mlplatform/plugin-ml-platform-common';
+import type {
+  TrafficObjectRef,
+  TrafficRouter,
+} from '@mlplatform/plugin-ml-platform-node';
+import type { NewRolloutAuditRecord, RolloutAuditStore } from '../Audit';
+import { checkGitOps, checkKnownVersions, checkSafety } from './guards';
+import { planChange } from './planChange';
+import { readRolloutsConfig } from './readRolloutsConfig';
+import { RolloutConflictError } from './RolloutConflictError';
+import { toRolloutSplit } from './toRolloutSplit';
+import type { RolloutCatalog, RolloutService } from './types';
+
+/** Errors that mean the request was refused before anything was sent. */
+const REFUSALS = [InputError, NotFoundError, NotAllowedError];
+
+function outcomeOf(error: unknown) {
+  if (error instanceof ConflictError) return 'conflict' as const;
+  return REFUSALS.some(E => error instanceof E)
+    ? ('refused' as const)
+    : ('failed' as const);
+}
+
+function messageOf(error: unknown): string {
+  return isError(error) ? error.message : String(error);
+}
+
+/**
+ * The rollout engine: validates a request against the model's versions and
+ * the routing object as it is now, enforces the safety and GitOps gates, has
+ * the object's traffic router apply it in one guarded write, and records
+ * every attempt in the audit trail.
+ */
+export function createRolloutService(options: {
+  routers: TrafficRouter[];
+  catalog: RolloutCatalog;
+  audit: RolloutAuditStore;
+  config: Config;
+  logger: LoggerService;
+}): RolloutService {
+  const { routers, catalog, audit, logger } = options;
+  const settings = readRolloutsConfig(options.config);
+
+  function routerFor(ref: TrafficObjectRef): TrafficRouter {
+    const router = routers.find(r => r.supports(ref));
+    if (!router) {
+      throw new InputError(
+        `No traffic router is installed for ${ref.kind} (${ref.apiVersion})`,
+      );
+    }
+    return router;
+  }
+
+  const newEntry = (
+    request: RolloutRequest,
+    actor: string,
+  ): NewRolloutAuditRecord => ({
+    actor,
+    model: request.model,
+    ...(request.registryId && { registryId: request.registryId }),
+    cluster: request.cluster,
+    namespace: request.namespace,
+    strategy: request.strategy,
+    result: 'refused',
+  });
+
+  return {
+    async recordRefused(request, actor, reason) {
+      await audit.record({ ...newEntry(request, actor), error: reason });
+    },
+
+    async apply(request, actor) {
+      const entry = newEntry(request, actor);
+      let routerRef: TrafficRouterRef | undefined;
+      let router: TrafficRouter | undefined;
+      let objectRef: TrafficObjectRef | undefined;
+
+      try {
+        const details = await catalog.getModel(
+          request.model,
+          request.registryId,
+        );
+        entry.registryId = details.model.registryId;
+        const deployment = details.deployments.find(
+          d =>
+            d.cluster === request.cluster && d.namespace === request.namespace,
+        );
+        if (!deployment) {
+          throw new NotFoundError(
+            `Model '${request.model}' has no deployment in ${request.cluster}/${request.namespace}`,
+          );
+        }
+        routerRef = deployment.router;
+        if (!routerRef) {
+          throw new InputError(
+            `The deployment of '${request.model}' in ${request.cluster}/${request.namespace} has no HTTPRoute, Rollout or InferenceService that splits its traffic`,
+          );
+        }
+        entry.router = { kind: routerRef.kind, name: routerRef.name };
+        objectRef = {
+          cluster: request.cluster,
+          namespace: request.namespace,
+          apiVersion: routerRef.apiVersion,
+          kind: routerRef.kind,
+          name: routerRef.name,
+        };
+        router = routerFor(objectRef);
+        const what = `${routerRef.kind} ${request.namespace}/${routerRef.name}`;
+
+        // The object as it is now, not as the catalog's cache last saw it.
+        const current = await router.readSplit(objectRef, request.model);
+        entry.before = toRolloutSplit(current.weights);
+        checkGitOps({
+          managedBy: current.managedBy,
+          cluster: request.cluster,
+          what,
+          allowed: settings.gitOpsWritableClusters,
+        });
+
+        const plan = await planChange(request, current.weights, () =>
+          audit.latestSucceeded({
+            model: request.model,
+            cluster: request.cluster,
+            namespace: request.namespace,
+          }),
+        );
+        if (plan.intended) entry.after = toRolloutSplit(plan.intended);
+        checkKnownVersions(
+          plan.field,
+          plan.named,
+          details.versions,
+          request.model,
+        );
+        if (!settings.allowUnsafeVersions && request.strategy !== 'abort') {
+          checkSafety({
+            current: current.weights,
+            intended: plan.intended,
+            versions: details.versions,
+            model: request.model,
+          });
+        }
+
+        const written = await router.applyChange(
+          objectRef,
+          request.model,
+          plan.change,
+          {
+            expectedResourceVersion:
+              request.expectedResourceVersion ?? current.resourceVersion,
+          },
+        );
+        const after = toRolloutSplit(written.weights);
+        const record = await audit.record({
+          ...entry,
+          after,
+          result: 'succeeded',
+        });
+        logger.info(
+          `Rollout ${request.strategy} of ${request.model} in ${
+            request.cluster
+          }/${what} by ${actor}: ${describe(entry.before)} -> ${describe(
+            after,
+          )}`,
+        );
+        return {
+          auditId: record.id,
+          router: {
+            apiVersion: routerRef.apiVersion,
+            kind: routerRef.kind,
+            name: routerRef.name,
+          },
+          before: entry.before,
+          after,
+          resourceVersion: written.resourceVersion,
+        };
+      } catch (error) {
+        const result = outcomeOf(error);
+        let thrown = error;
+        if (result === 'conflict' && router && objectRef) {
+          // Give the caller the split as it is now, to decide again.
+          const fresh = await router
+            .readSplit(objectRef, request.model)
+            .catch(() => undefined);
+          thrown = new RolloutConflictError(
+            messageOf(error),
+            fresh && toRolloutSplit(fresh.weights),
+            fresh?.resourceVersion,
+          );
+        }
+        await audit
+          .record({ ...entry, result, error: messageOf(error) })
+          .catch(e =>
+            logger.error(
+              `Recording a ${result} rollout of ${request.model} in the audit trail failed: ${e}`,
+            ),
+          );
+        throw thrown;
+      }
+    },
+  };
+}
+
+function describe(split: RolloutSplit | undefined): string {
+  return (split?.versions ?? [])
+    .map(v => `${v.version}=${v.percent}%`)
+    .join(' ');
+}

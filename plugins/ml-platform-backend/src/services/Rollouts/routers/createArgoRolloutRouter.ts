@@ -1,0 +1,92 @@
+import { ConflictError } from '@backstage/errors';
+import type { TrafficRouter } from '@mlplatform/plugin-ml-platform-node';
+import { POD_TEMPLATE_HASH } from '../../ModelDeployments/computeDeployments';
+import type { Rollout } from '../../ModelDeployments/types';
+import type { ClusterClients } from '../kube/createClusterClients';
+import { ROLLOUTS } from '../kube/kinds';
+import { planRolloutWrites } from './argo/planRolloutWrites';
+import { readRolloutState } from './argo/readRolloutState';
+
+/**
+ * Argo Rollouts (canary strategy). The Rollout's controller owns the weights;
+ * we move it the way `kubectl argo rollouts` does, with the same patches:
+ * promote (`spec.paused`, `status.pauseConditions`, `status.currentStepIndex`),
+ * promote --full (`status.promoteFull`), abort and retry (`status.abort`) and
+ * undo (`spec.template` from the previous revision's ReplicaSet). A split is
+ * reached by going to the canary step that sets that weight. Every write
+ * carries the resourceVersion read, so it fails if the Rollout changed.
+ */
+export function createArgoRolloutRouter(options: {
+  clients: ClusterClients;
+}): TrafficRouter {
+  const { clients } = options;
+
+  return {
+    id: 'argo-rollouts',
+
+    supports: ref =>
+      ref.kind === 'Rollout' && ref.apiVersion.startsWith(`${ROLLOUTS.group}/`),
+
+    async readSplit(ref, model) {
+      return (await readRolloutState(clients(ref.cluster), ref, model)).split;
+    },
+
+    async applyChange(ref, model, change, { expectedResourceVersion }) {
+      const kube = clients(ref.cluster);
+      const state = await readRolloutState(kube, ref, model);
+      const where = `Argo Rollout ${ref.namespace}/${ref.name}`;
+      const { writes, weights } = planRolloutWrites(state, change, where);
+      let resourceVersion = expectedResourceVersion;
+      if (
+        writes.length === 0 &&
+        state.split.resourceVersion !== expectedResourceVersion
+      ) {
+        throw new ConflictError(
+          `rollouts.argoproj.io ${ref.namespace}/${ref.name} changed since it was read; nothing was applied. Read it again and retry.`,
+        );
+      }
+      // Only promote of a Rollout paused both by hand (spec.paused) and at a
+      // step sends two writes, as the kubectl plugin does; the second is
+      // guarded by the first one's resourceVersion.
+      for (const write of writes) {
+        let written: Rollout;
+        if (write.kind === 'undo') {
+          const template = structuredClone(
+            write.replicaSet.spec?.template ?? {},
+          );
+          delete template.metadata?.labels?.[POD_TEMPLATE_HASH];
+          written = await kube.jsonPatch<Rollout>(
+            ROLLOUTS,
+            ref.namespace,
+            ref.name,
+            [
+              {
+                op: 'test',
+                path: '/metadata/resourceVersion',
+                value: resourceVersion,
+              },
+              { op: 'replace', path: '/spec/template', value: template },
+            ],
+          );
+        } else {
+          const metadata = { resourceVersion };
+          written = await kube.mergePatch<Rollout>(
+            ROLLOUTS,
+            ref.namespace,
+            ref.name,
+            write.kind === 'status'
+              ? { metadata, status: write.status }
+              : { metadata, spec: write.spec },
+            write.kind === 'status' ? 'status' : undefined,
+          );
+        }
+        resourceVersion = written.metadata?.resourceVersion ?? '';
+      }
+      return {
+        weights,
+        resourceVersion,
+        ...(state.split.managedBy && { managedBy: state.split.managedBy }),
+      };
+    },
+  };
+}

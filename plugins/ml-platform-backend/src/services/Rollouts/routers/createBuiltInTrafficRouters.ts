@@ -1,0 +1,16 @@
+import type { TrafficRouter } from '@mlplatform/plugin-ml-platform-node';
+import type { ClusterClients } from '../kube/createClusterClients';
+import { createArgoRolloutRouter } from './createArgoRolloutRouter';
+import { createHttpRouteRouter } from './createHttpRouteRouter';
+import { createInferenceServiceRouter } from './createInferenceServiceRouter';
+
+/** The routers the plugin ships: Gateway API, Argo Rollouts and KServe. */
+export function createBuiltInTrafficRouters(options: {
+  clients: ClusterClients;
+}): TrafficRouter[] {
+  return [
+    createHttpRouteRouter(options),
+    createArgoRolloutRouter(options),
+    createInferenceServiceRouter(options),
+  ];
+}

@@ -1,0 +1,192 @@
+import { InputError } from '@backstage/errors';
+import type {
+  TrafficChange,
+  TrafficObjectRef,
+  TrafficRouter,
+  TrafficSplit,
+} from '@mlplatform/plugin-ml-platform-node';
+import { ML_PLATFORM_LABELS } from '@mlplatform/plugin-ml-platform-common';
+import {
+  indexReplicaSetsByHash,
+  modelVersionOfService,
+  routesSteeredBy,
+  trafficRule,
+} from '../../ModelDeployments/computeDeployments';
+import { gitOpsOwner } from '../../ModelDeployments/managedBy';
+import type { HttpRoute, Rollout } from '../../ModelDeployments/types';
+import type { ClusterClients } from '../kube/createClusterClients';
+import { HTTP_ROUTES, ROLLOUTS } from '../kube/kinds';
+import type { JsonPatchOperation } from '../kube/KubeClient';
+import { completeWeights } from './versionWeights';
+
+/** Where a version's backendRef sits in the route. */
+interface Backend {
+  version: string;
+  path: string;
+  weight: number;
+  /** Gateway API defaults a missing weight to 1; then there is no field to replace. */
+  present: boolean;
+}
+
+interface RouteState {
+  route: HttpRoute;
+  backends: Backend[];
+  split: TrafficSplit;
+}
+
+/**
+ * Gateway API HTTPRoute: the weights of the backendRefs of the route's
+ * traffic rule (the catch-all rule, as the catalog reports it), each mapped to
+ * a model version through its Service exactly as the catalog maps it.
+ * Weights are proportional. Other rules (header or path matches) are left
+ * alone: they only see the requests they select.
+ */
+export function createHttpRouteRouter(options: {
+  clients: ClusterClients;
+}): TrafficRouter {
+  const { clients } = options;
+
+  async function read(
+    ref: TrafficObjectRef,
+    model: string,
+  ): Promise<RouteState> {
+    const kube = clients(ref.cluster);
+    const [route, services, replicaSets, rollouts] = await Promise.all([
+      kube.getCustom<HttpRoute>(HTTP_ROUTES, ref.namespace, ref.name),
+      kube.listServices(ref.namespace, ML_PLATFORM_LABELS.model),
+      kube.listReplicaSets(ref.namespace, ML_PLATFORM_LABELS.model),
+      // In every namespace: a Rollout may steer a route of another namespace.
+      kube.listCustom<Rollout>(ROLLOUTS),
+    ]);
+    const byName = new Map(services.map(s => [s.metadata?.name, s]));
+    const byHash = indexReplicaSetsByHash(replicaSets);
+    const rule = trafficRule(route);
+    const ruleIndex = rule ? route.spec!.rules!.indexOf(rule) : -1;
+    const backends: Backend[] = [];
+    (rule?.backendRefs ?? []).forEach((backendRef, j) => {
+      // Cross-namespace backends (behind a ReferenceGrant) are left alone:
+      // their Services are not read here.
+      if (
+        (backendRef.kind ?? 'Service') !== 'Service' ||
+        (backendRef.group ?? '') !== '' ||
+        (backendRef.namespace ?? ref.namespace) !== ref.namespace
+      ) {
+        return;
+      }
+      const service = byName.get(backendRef.name);
+      const target = service && modelVersionOfService(service, byHash);
+      if (!target || target.model !== model) return;
+      backends.push({
+        version: target.version,
+        path: `/spec/rules/${ruleIndex}/backendRefs/${j}/weight`,
+        weight: backendRef.weight ?? 1,
+        present: backendRef.weight !== undefined,
+      });
+    });
+
+    const steering = rollouts.find(r =>
+      routesSteeredBy(r).includes(`${ref.namespace}/${ref.name}`),
+    );
+    const weights: Record<string, number> = {};
+    for (const b of backends) {
+      weights[b.version] = (weights[b.version] ?? 0) + b.weight;
+    }
+    const managedBy = steering
+      ? `rollout:${steering.metadata?.name}`
+      : gitOpsOwner(route.metadata);
+    return {
+      route,
+      backends,
+      split: {
+        weights,
+        resourceVersion: route.metadata?.resourceVersion ?? '',
+        ...(managedBy && { managedBy }),
+      },
+    };
+  }
+
+  function targetWeights(
+    state: RouteState,
+    change: TrafficChange,
+    where: string,
+  ): Record<string, number> {
+    const routable = Object.keys(state.split.weights);
+    switch (change.type) {
+      case 'weights':
+        return completeWeights(routable, change.weights, where);
+      case 'promote':
+        return completeWeights(routable, { [change.version]: 100 }, where);
+      default:
+        throw new InputError(
+          `strategy: ${change.type} is an action of Argo Rollouts; ${where} has no such action`,
+        );
+    }
+  }
+
+  return {
+    id: 'gateway-api',
+
+    supports: ref =>
+      ref.kind === 'HTTPRoute' &&
+      ref.apiVersion.startsWith(`${HTTP_ROUTES.group}/`),
+
+    async readSplit(ref, model) {
+      return (await read(ref, model)).split;
+    },
+
+    async applyChange(ref, model, change, { expectedResourceVersion }) {
+      const state = await read(ref, model);
+      const where = `HTTPRoute ${ref.namespace}/${ref.name}`;
+      const managedBy = state.split.managedBy;
+      if (managedBy?.startsWith('rollout:')) {
+        // The Rollout's controller rewrites the weights at every step.
+        throw new InputError(
+          `${where} is steered by the Argo Rollout '${managedBy.slice(
+            'rollout:'.length,
+          )}', whose controller would overwrite its weights: change the Rollout instead (promote, abort, retry or rollback)`,
+        );
+      }
+      const weights = targetWeights(state, change, where);
+      if (Object.values(weights).every(w => w === 0)) {
+        throw new InputError('weights: at least one version must get traffic');
+      }
+      const shared = Object.keys(weights).filter(
+        v => state.backends.filter(b => b.version === v).length > 1,
+      );
+      if (shared.length > 0) {
+        throw new InputError(
+          `${where} has several backendRefs for version ${shared.join(
+            ', ',
+          )} in its traffic rule; set its weights by hand or keep one backendRef per version`,
+        );
+      }
+      const operations: JsonPatchOperation[] = [
+        {
+          op: 'test',
+          path: '/metadata/resourceVersion',
+          value: expectedResourceVersion,
+        },
+      ];
+      for (const backend of state.backends) {
+        const weight = weights[backend.version];
+        if (backend.present && weight === backend.weight) continue;
+        operations.push({
+          op: backend.present ? 'replace' : 'add',
+          path: backend.path,
+          value: weight,
+        });
+      }
+      const written = await clients(ref.cluster).jsonPatch<HttpRoute>(
+        HTTP_ROUTES,
+        ref.namespace,
+        ref.name,
+        operations,
+      );
+      return {
+        weights,
+        resourceVersion: written.metadata?.resourceVersion ?? '',
+        ...(managedBy && { managedBy }),
+      };
+    },
+  };
+}

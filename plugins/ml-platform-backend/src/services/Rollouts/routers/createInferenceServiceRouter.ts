@@ -1,0 +1,170 @@
+import { InputError } from '@backstage/errors';
+import type {
+  TrafficChange,
+  TrafficObjectRef,
+  TrafficRouter,
+  TrafficSplit,
+} from '@mlplatform/plugin-ml-platform-node';
+import { ML_PLATFORM_LABELS } from '@mlplatform/plugin-ml-platform-common';
+import { computeDeployments } from '../../ModelDeployments/computeDeployments';
+import { gitOpsOwner } from '../../ModelDeployments/managedBy';
+import type { InferenceService } from '../../ModelDeployments/types';
+import type { ClusterClients } from '../kube/createClusterClients';
+import { INFERENCE_SERVICES } from '../kube/kinds';
+import type { JsonPatchOperation } from '../kube/KubeClient';
+import { completeWeights, serving, wholePercent } from './versionWeights';
+
+interface IsvcState {
+  isvc: InferenceService;
+  /** The version the InferenceService declares now: its latest revision. */
+  latest: string;
+  /** The version of the previously rolled-out revision, if one is known. */
+  previous?: string;
+  split: TrafficSplit;
+}
+
+/**
+ * KServe InferenceService: `spec.predictor.canaryTrafficPercent` splits
+ * traffic between the latest revision (the version the spec declares) and
+ * the previously rolled-out one. Promote removes the field (all traffic to
+ * the latest), 0 sends everything back to the previous revision. The split
+ * and the versions are read as the catalog reads them.
+ */
+export function createInferenceServiceRouter(options: {
+  clients: ClusterClients;
+}): TrafficRouter {
+  const { clients } = options;
+
+  async function read(
+    ref: TrafficObjectRef,
+    model: string,
+  ): Promise<IsvcState> {
+    const kube = clients(ref.cluster);
+    const [isvc, deployments, replicaSets] = await Promise.all([
+      kube.getCustom<InferenceService>(
+        INFERENCE_SERVICES,
+        ref.namespace,
+        ref.name,
+      ),
+      kube.listDeployments(ref.namespace, ML_PLATFORM_LABELS.model),
+      kube.listReplicaSets(ref.namespace, ML_PLATFORM_LABELS.model),
+    ]);
+    const [deployment] = computeDeployments(ref.cluster, {
+      inferenceServices: [isvc],
+      deployments,
+      replicaSets,
+      rollouts: [],
+      services: [],
+      httpRoutes: [],
+    }).filter(d => d.model === model && d.router?.kind === 'InferenceService');
+    const labels = isvc.metadata?.labels ?? {};
+    const latest =
+      labels[ML_PLATFORM_LABELS.modelVersion] ??
+      isvc.spec?.predictor?.model?.storageUri?.split('/').pop();
+    if (!deployment || !latest) {
+      throw new InputError(
+        `InferenceService ${ref.namespace}/${ref.name} does not serve a version of model '${model}'`,
+      );
+    }
+    const weights: Record<string, number> = { [latest]: 0 };
+    for (const v of deployment.versions) {
+      if (v.weight !== undefined) weights[v.version] = v.weight;
+    }
+    // The previous revision is the other version the catalog found traffic
+    // or a workload for, below the latest.
+    const previous = deployment.versions
+      .map(v => v.version)
+      .filter(
+        v =>
+          v !== latest &&
+          v.localeCompare(latest, undefined, { numeric: true }) < 0,
+      )
+      .pop();
+    if (previous !== undefined) weights[previous] ??= 0;
+    const managedBy = gitOpsOwner(isvc.metadata);
+    return {
+      isvc,
+      latest,
+      previous,
+      split: {
+        weights: Object.fromEntries(
+          Object.entries(weights).filter(
+            ([v]) => v === latest || v === previous,
+          ),
+        ),
+        resourceVersion: isvc.metadata?.resourceVersion ?? '',
+        ...(managedBy && { managedBy }),
+      },
+    };
+  }
+
+  /** The canaryTrafficPercent a change asks for; undefined means promoted. */
+  function plan(
+    state: IsvcState,
+    change: TrafficChange,
+    where: string,
+  ): number | undefined {
+    if (change.type === 'abort' || change.type === 'retry') {
+      throw new InputError(
+        `strategy: ${change.type} is an action of Argo Rollouts; ${where} has no such action`,
+      );
+    }
+    const weights = completeWeights(
+      Object.keys(state.split.weights),
+      change.type === 'promote' ? { [change.version]: 100 } : change.weights,
+      where,
+    );
+    if (serving(weights).length === 0) {
+      throw new InputError('weights: at least one version must get traffic');
+    }
+    const percent = wholePercent(weights, state.latest, where);
+    return percent === 100 ? undefined : percent;
+  }
+
+  return {
+    id: 'kserve',
+
+    supports: ref =>
+      ref.kind === 'InferenceService' &&
+      ref.apiVersion.startsWith(`${INFERENCE_SERVICES.group}/`),
+
+    async readSplit(ref, model) {
+      return (await read(ref, model)).split;
+    },
+
+    async applyChange(ref, model, change, { expectedResourceVersion }) {
+      const state = await read(ref, model);
+      const where = `InferenceService ${ref.namespace}/${ref.name}`;
+      const percent = plan(state, change, where);
+      const current = state.isvc.spec?.predictor?.canaryTrafficPercent;
+      const path = '/spec/predictor/canaryTrafficPercent';
+      const operations: JsonPatchOperation[] = [
+        {
+          op: 'test',
+          path: '/metadata/resourceVersion',
+          value: expectedResourceVersion,
+        },
+      ];
+      if (percent === undefined) {
+        if (current !== undefined) operations.push({ op: 'remove', path });
+      } else if (percent !== current) {
+        operations.push({ op: 'add', path, value: percent });
+      }
+      const written = await clients(ref.cluster).jsonPatch<InferenceService>(
+        INFERENCE_SERVICES,
+        ref.namespace,
+        ref.name,
+        operations,
+      );
+      const latestShare = percent ?? 100;
+      const weights: Record<string, number> = { [state.latest]: latestShare };
+      if (state.previous !== undefined)
+        weights[state.previous] = 100 - latestShare;
+      return {
+        weights,
+        resourceVersion: written.metadata?.resourceVersion ?? '',
+        ...(state.split.managedBy && { managedBy: state.split.managedBy }),
+      };
+    },
+  };
+}

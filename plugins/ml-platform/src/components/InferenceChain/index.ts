@@ -1,0 +1,1 @@
+export { InferenceChain } from './InferenceChain';

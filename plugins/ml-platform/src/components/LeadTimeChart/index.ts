@@ -1,0 +1,1 @@
+export { LeadTimeChart } from './LeadTimeChart';

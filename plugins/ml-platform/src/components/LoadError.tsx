@@ -1,0 +1,48 @@
+import { WarningPanel } from '@backstage/core-components';
+import { ResponseError } from '@backstage/errors';
+import { Button, Flex, Text } from '@backstage/ui';
+
+const whatToDo = (error: Error): string => {
+  if (!ResponseError.is(error)) {
+    return 'The ML Platform backend did not answer. Check your connection and that the Backstage backend is running, then try again.';
+  }
+  switch (error.statusCode) {
+    case 401:
+    case 403:
+      return 'You lack the ml-platform.model.read permission. Ask the Backstage admins to grant it to you or your team.';
+    case 404:
+      return 'The ML Platform backend plugin is not installed in this Backstage backend. Ask the Backstage admins to add @mlplatform/plugin-ml-platform-backend.';
+    default:
+      return 'The ML Platform backend failed. Try again; if it keeps failing, its logs say why.';
+  }
+};
+
+/** A failed request, with the server's reason and what the user can do about it. */
+export const LoadError = ({
+  what,
+  error,
+  onRetry,
+}: {
+  /** What could not be loaded, e.g. "the models". */
+  what: string;
+  error: Error;
+  onRetry?: () => void;
+}) => {
+  const reason = ResponseError.is(error) ? error.cause.message : error.message;
+  return (
+    <WarningPanel
+      severity="error"
+      title={`Could not load ${what}: ${reason}`}
+      defaultExpanded
+    >
+      <Flex direction="column" gap="2" align="start">
+        <Text>{whatToDo(error)}</Text>
+        {onRetry && (
+          <Button variant="secondary" size="small" onPress={onRetry}>
+            Try again
+          </Button>
+        )}
+      </Flex>
+    </WarningPanel>
+  );
+};

@@ -1,0 +1,1 @@
+export { ModelDeployments } from './ModelDeployments';

@@ -1,0 +1,30 @@
+import { useRouteRef } from '@backstage/frontend-plugin-api';
+import {
+  entityRouteParams,
+  entityRouteRef,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+
+// The annotations @backstage/plugin-kubernetes shows its entity tab for.
+const KUBERNETES_ANNOTATIONS = [
+  'backstage.io/kubernetes-id',
+  'backstage.io/kubernetes-label-selector',
+];
+
+/**
+ * The entity's Kubernetes tab (pods, errors, logs), which
+ * `@backstage/plugin-kubernetes` mounts at `kubernetes` under the entity page;
+ * undefined when the entity lacks the annotations that tab needs, or the app
+ * has no entity pages to link into.
+ */
+export function useKubernetesTabLink(): string | undefined {
+  const { entity } = useEntity();
+  const entityRoute = useRouteRef(entityRouteRef);
+  const annotations = entity.metadata.annotations ?? {};
+  if (!entityRoute || !KUBERNETES_ANNOTATIONS.some(a => annotations[a])) {
+    return undefined;
+  }
+  return `${entityRoute(
+    entityRouteParams(entity, { encodeParams: true }),
+  )}/kubernetes`;
+}

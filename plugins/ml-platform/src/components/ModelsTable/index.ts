@@ -1,1 +1,0 @@
-export { ModelsTable } from './ModelsTable';

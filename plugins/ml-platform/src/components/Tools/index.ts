@@ -1,0 +1,2 @@
+export { ToolsContent } from './ToolsContent';
+export { EntityToolCard } from './EntityToolCard';

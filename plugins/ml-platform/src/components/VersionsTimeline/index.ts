@@ -1,0 +1,1 @@
+export { VersionsTimeline } from './VersionsTimeline';

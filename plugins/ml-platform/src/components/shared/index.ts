@@ -1,0 +1,4 @@
+export { SafetyBadge } from './SafetyBadge';
+export { TrafficSplitBar } from './TrafficSplitBar';
+export { versionColor } from './versionColor';
+export { formatDuration } from '../../lib/formatDuration';
