@@ -25,7 +25,7 @@ export default defineConfig({
       // The backend answers last; the frontend's dev server holds page
       // requests until its bundle is built.
       url: 'http://localhost:7007/api/ml-platform/health',
-      reuseExistingServer: true,
+      reuseExistingServer: !process.env.CI,
       timeout: 600_000,
       stdout: 'ignore',
       stderr: 'pipe',
