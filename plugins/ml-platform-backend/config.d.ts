@@ -119,6 +119,21 @@ export interface Config {
               token: string;
             };
         /**
+         * Credentials for the writes rollouts make (moving the serving alias
+         * on promote and rollback), when `auth` may only read.
+         */
+        writeAuth?:
+          | {
+              /** @visibility backend */
+              username: string;
+              /** @visibility secret */
+              password: string;
+            }
+          | {
+              /** @visibility secret */
+              token: string;
+            };
+        /**
          * Registry webhooks (MLflow 3.3+): MLflow tells the backend when a
          * model, version, version tag or alias changes, and the backend reads
          * this registry again at once instead of at the next scheduled
@@ -147,6 +162,36 @@ export interface Config {
            */
           name?: string;
         };
+      }>;
+    };
+
+    /** Traffic changes (canary, split, promote, rollback) from the portal. */
+    rollouts?: {
+      /**
+       * Let versions whose loading runs pickle gain traffic. Default false:
+       * such a change is refused with the reason.
+       * @visibility backend
+       */
+      allowUnsafeVersions?: boolean;
+      /**
+       * The registry alias that names the serving version: a promote moves it
+       * to the promoted version, a rollback moves it back. Default `champion`.
+       * @visibility frontend
+       */
+      servingAlias?: string;
+      /** Per-cluster settings; clusters are those of the `kubernetes` section. */
+      clusters?: Array<{
+        /**
+         * A cluster name from the `kubernetes` section.
+         * @visibility backend
+         */
+        name: string;
+        /**
+         * Patch objects that Argo CD or Flux manage, although their next sync
+         * reverts the change. Default false.
+         * @visibility backend
+         */
+        allowGitOpsManaged?: boolean;
       }>;
     };
   };

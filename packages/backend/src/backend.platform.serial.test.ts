@@ -1,4 +1,8 @@
-import { platformFilePath, readPlatformFile } from 'platform-tests';
+import {
+  kubeRequest,
+  platformFilePath,
+  readPlatformFile,
+} from 'platform-tests';
 import {
   BackendProcess,
   eventually,
@@ -359,5 +363,99 @@ describe('the portal backend on the local ML platform', () => {
     for (const deployment of ofType('deployments')) {
       expect(deployment.status.readyReplicas).toBe(deployment.spec.replicas);
     }
+  });
+
+  // The portal's policy (MlPortalPermissionPolicy): a model's owners may
+  // change its traffic. The guest is a member of fraud-ml, which owns
+  // fraud-scorer (fraud-detector), not product-ranker (recsys-ml).
+  // The sign-in resolves the guest's teams from the catalog; a token issued
+  // before the catalog read org.yaml names only the user.
+  let memberToken: string | undefined;
+  const rollout = async (body: object) => {
+    memberToken ??= await eventually(async () => {
+      const res = await fetch(
+        `${backend.baseUrl}/api/catalog/entities/by-name/user/default/guest`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      return res.ok ? backend.signInAsGuest() : undefined;
+    }, 'the guest user in the catalog');
+    const res = await fetch(`${backend.baseUrl}/api/ml-platform/rollouts`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${memberToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const prodRouter = async (model: string) => {
+    const { body } = await get(`/models/${model}`);
+    const router = body.deployments.find(
+      (d: any) => d.namespace === 'ml-prod',
+    ).router;
+    const plural = router.kind === 'Rollout' ? 'rollouts' : 'httproutes';
+    const res = await kubeRequest(
+      'GET',
+      `/apis/${router.apiVersion}/namespaces/ml-prod/${plural}/${router.name}`,
+    );
+    return res.body;
+  };
+
+  it("lets the guest change the traffic of their team's model", async () => {
+    // The split as it is, written again: allowed, and no weight changes, so
+    // the demo's data stays as seeded.
+    const before = await prodRouter('fraud-detector');
+    const weights = Object.fromEntries(
+      (await get('/models/fraud-detector')).body.deployments
+        .find((d: any) => d.namespace === 'ml-prod')
+        .versions.map((v: any) => [v.version, v.weight]),
+    );
+    const res = await rollout({
+      model: 'fraud-detector',
+      cluster: 'local',
+      namespace: 'ml-prod',
+      strategy: 'split',
+      weights,
+      expectedResourceVersion: before.metadata.resourceVersion,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.after).toEqual(res.body.before);
+    const after = await prodRouter('fraud-detector');
+    expect(after.spec.rules).toEqual(before.spec.rules);
+    const { body: trail } = await get('/models/fraud-detector/rollouts');
+    expect(trail.items[0]).toMatchObject({
+      id: res.body.auditId,
+      actor: 'user:default/guest',
+      result: 'succeeded',
+    });
+  });
+
+  it("denies the guest another team's model, records it, and changes nothing", async () => {
+    const before = await prodRouter('product-ranker');
+    const res = await rollout({
+      model: 'product-ranker',
+      cluster: 'local',
+      namespace: 'ml-prod',
+      strategy: 'promote',
+      target: { version: '4' },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.error.name).toBe('NotAllowedError');
+    expect(res.body.error.message).toContain(
+      'component:default/product-ranker',
+    );
+    const after = await prodRouter('product-ranker');
+    expect(after.metadata.resourceVersion).toBe(
+      before.metadata.resourceVersion,
+    );
+    const { body: trail } = await get('/models/product-ranker/rollouts');
+    expect(trail.items[0]).toMatchObject({
+      actor: 'user:default/guest',
+      model: 'product-ranker',
+      strategy: 'promote',
+      result: 'refused',
+      error: res.body.error.message,
+    });
   });
 });

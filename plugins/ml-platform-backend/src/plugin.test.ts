@@ -128,7 +128,8 @@ describe('mlPlatformPlugin', () => {
       ['search=card', ['fraud-detector']],
       ['owner=recsys-ml', ['churn']],
       ['alias=champion', ['fraud-detector']],
-      ['safety=unknown', ['churn']],
+      // ranker has no version to judge: unknown too.
+      ['safety=unknown', ['churn', 'ranker']],
       ['deployed=false', ['churn', 'fraud-detector', 'ranker']],
       ['deployed=true', []],
       ['limit=2', ['churn', 'fraud-detector']],
@@ -164,19 +165,28 @@ describe('mlPlatformPlugin', () => {
       },
     );
 
-    it('still answers when a registry fails or hangs, and says which', async () => {
+    it('answers within the source timeout when a registry fails or is still being read, and says which', async () => {
+      let finishSlowRead = () => {};
+      const slowRead = new Promise<void>(resolve => {
+        finishSlowRead = resolve;
+      });
       const { server } = await startTestBackend({
         features: [
           mlPlatformPlugin,
           mockServices.rootConfig.factory({
             data: { mlPlatform: { sourceTimeout: { milliseconds: 200 } } },
           }),
+          // The test scheduler would otherwise await the first refresh at startup.
+          mockServices.scheduler.factory({ skipTaskRunOnStartup: true }),
           registriesModule(
             registry('ok', async () => [model('ok', 'churn')]),
             registry('down', async () => {
               throw new Error('connect ECONNREFUSED 127.0.0.1:5000');
             }),
-            registry('slow', () => new Promise(() => {})),
+            registry('slow', async () => {
+              await slowRead;
+              return [model('slow', 'ranker')];
+            }),
           ),
         ],
       });
@@ -197,8 +207,32 @@ describe('mlPlatformPlugin', () => {
           id: 'slow',
           type: 'test',
           ok: false,
-          error: 'Model registry slow did not answer within 200 ms',
+          error: 'The first read is under way',
         },
+      ]);
+      // A model may be in the registry still being read: not a 404.
+      const missing = await request(server).get(
+        '/api/ml-platform/models/ranker',
+      );
+      expect(missing.status).toBe(503);
+      expect(missing.body.error.message).toMatch(
+        /slow is still being read for the first time/,
+      );
+      // Once read, its models are there; the failed registry stays named.
+      finishSlowRead();
+      let later = await request(server).get('/api/ml-platform/models');
+      for (let i = 0; i < 50 && later.body.items.length < 2; i++) {
+        await new Promise(r => setTimeout(r, 100));
+        later = await request(server).get('/api/ml-platform/models');
+      }
+      expect(later.body.items.map((m: RegisteredModel) => m.name)).toEqual([
+        'churn',
+        'ranker',
+      ]);
+      expect(later.body.registries.map((r: any) => [r.id, r.ok])).toEqual([
+        ['ok', true],
+        ['down', false],
+        ['slow', true],
       ]);
     });
 

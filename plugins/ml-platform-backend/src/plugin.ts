@@ -11,7 +11,18 @@ import {
   mlPlatformTrafficRoutersExtensionPoint,
 } from '@mlplatform/plugin-ml-platform-node';
 import { mlPlatformPermissions } from '@mlplatform/plugin-ml-platform-common';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { registerRolloutActions } from './actions/registerRolloutActions';
+import { createGradualRolloutService } from './services/GradualRollouts';
 import { createRouter } from './router';
+import { createRolloutAuditStore } from './services/Audit';
+import {
+  createBuiltInTrafficRouters,
+  createClusterClients,
+  createRolloutService,
+  createServingAliasMover,
+} from './services/Rollouts';
 import { createModelCatalogService } from './services/ModelCatalog';
 import { createModelDeploymentsService } from './services/ModelDeployments';
 import { startLeadTimeRecording } from './services/LeadTime';
@@ -23,6 +34,7 @@ import {
   readLineageConfig,
 } from './services/Lineage';
 import {
+  MlflowClient,
   MlflowModelRegistry,
   readMlflowRegistryConfigs,
 } from './services/MlflowRegistry';
@@ -36,6 +48,7 @@ const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
 // Long enough to gather the deliveries of one script or UI action, short
 // enough that the portal shows a change about as soon as MLflow does.
 const WEBHOOK_BATCH_MS = 500;
+const DEFAULT_SERVING_ALIAS = 'champion';
 
 function readRefreshFrequency(config: Config): HumanDuration {
   return config.has('mlPlatform.refresh.frequency')
@@ -87,6 +100,8 @@ export const mlPlatformPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.rootLifecycle,
         database: coreServices.database,
+        catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -98,6 +113,8 @@ export const mlPlatformPlugin = createBackendPlugin({
         scheduler,
         lifecycle,
         database,
+        catalog,
+        actionsRegistry,
       }) {
         permissionsRegistry.addPermissions(mlPlatformPermissions);
 
@@ -193,6 +210,55 @@ export const mlPlatformPlugin = createBackendPlugin({
           logger,
         });
 
+        // Rollouts write with the backend's own cluster credentials; the
+        // browser never gets them.
+        const clusterClients = createClusterClients(config, logger);
+        const audit = await createRolloutAuditStore({ database });
+        const servingAlias = createServingAliasMover({
+          alias:
+            config.getOptionalString('mlPlatform.rollouts.servingAlias') ??
+            DEFAULT_SERVING_ALIAS,
+          clients: new Map(
+            mlflowConfigs.map(c => [
+              c.id,
+              new MlflowClient({
+                baseUrl: c.baseUrl,
+                auth: c.writeAuth ?? c.auth,
+              }),
+            ]),
+          ),
+        });
+        const rollouts = createRolloutService({
+          // Routers from modules come after the built-in ones.
+          routers: [
+            ...createBuiltInTrafficRouters({ clients: clusterClients }),
+            ...routers.values(),
+          ],
+          catalog: modelCatalog,
+          audit,
+          config,
+          logger,
+          servingAlias,
+        });
+
+        const gradualRollouts = await createGradualRolloutService({
+          rollouts,
+          database,
+          scheduler,
+          logger,
+        });
+        // The same actions, with the same permission checks, for the
+        // scaffolder, MCP clients and other plugins.
+        registerRolloutActions({
+          actionsRegistry,
+          rollouts,
+          audit,
+          catalog,
+          modelCatalog,
+          permissions,
+          logger,
+        });
+
         httpRouter.use(
           await createRouter({
             httpAuth,
@@ -200,6 +266,10 @@ export const mlPlatformPlugin = createBackendPlugin({
             modelCatalog,
             tools,
             mlflowWebhooks,
+            catalog,
+            rollouts,
+            audit,
+            gradualRollouts,
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

@@ -1,17 +1,20 @@
 import {
-  BackstageCredentials,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  BasicPermission,
-} from '@backstage/plugin-permission-common';
+import { BasicPermission } from '@backstage/plugin-permission-common';
 import { mlPlatformModelReadPermission } from '@mlplatform/plugin-ml-platform-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { parse } from './routes/parse';
+import { requirePermission } from './routes/requirePermission';
+import { addGradualRolloutRoutes } from './routes/gradualRolloutRoutes';
+import { addRolloutRoutes } from './routes/rolloutRoutes';
+import type { GradualRolloutService } from './services/GradualRollouts';
+import type { RolloutAuditStore } from './services/Audit';
+import type { RolloutService } from './services/Rollouts';
 import { ModelCatalogService } from './services/ModelCatalog';
 import { ToolsService } from './services/Tools';
 import {
@@ -43,34 +46,18 @@ const modelQuery = z
   .object({ registry: z.string().min(1).optional() })
   .strict();
 
-function parse<S extends z.ZodTypeAny>(
-  schema: S,
-  value: unknown,
-  what: string,
-): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map(i =>
-        i.code === 'unrecognized_keys'
-          ? `unknown parameter ${i.keys.join(', ')}`
-          : `${i.path.join('.') || what}: ${i.message}`,
-      )
-      .join('; ');
-    throw new InputError(`Invalid ${what}: ${issues}`);
-  }
-  return parsed.data;
-}
-
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   modelCatalog: ModelCatalogService;
   tools: ToolsService;
   mlflowWebhooks: MlflowWebhookReceiver;
+  catalog: CatalogService;
+  rollouts: RolloutService;
+  audit: RolloutAuditStore;
+  gradualRollouts: GradualRolloutService;
 }): Promise<express.Router> {
-  const { httpAuth, permissions, modelCatalog, tools, mlflowWebhooks } =
-    options;
+  const { modelCatalog, tools, mlflowWebhooks } = options;
   const router = Router();
 
   // Before the JSON parser: the signature covers the exact bytes MLflow sent.
@@ -96,19 +83,8 @@ export async function createRouter(options: {
 
   router.use(express.json());
 
-  async function authorize(
-    req: express.Request,
-    permission: BasicPermission,
-  ): Promise<BackstageCredentials> {
-    const credentials = await httpAuth.credentials(req);
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Not allowed: ${permission.name}`);
-    }
-    return credentials;
-  }
+  const authorize = (req: express.Request, permission: BasicPermission) =>
+    requirePermission(options, req, permission);
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -141,6 +117,9 @@ export async function createRouter(options: {
     await modelCatalog.refresh();
     res.status(204).end();
   });
+
+  addGradualRolloutRoutes(router, options);
+  addRolloutRoutes(router, options);
 
   return router;
 }

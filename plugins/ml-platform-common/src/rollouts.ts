@@ -80,6 +80,13 @@ export interface RolloutResult {
   after: RolloutSplit;
   /** The routing object's resourceVersion after the write. */
   resourceVersion: string;
+  /** The registry alias moved with a promote or rollback; `from` is missing when it did not exist. */
+  aliasChange?: { alias: string; from?: string; to: string };
+  /**
+   * Why moving the serving alias failed. The traffic change stands; the
+   * alias names the version it named before.
+   */
+  aliasError?: string;
 }
 
 /**
@@ -126,3 +133,27 @@ export interface RolloutAuditPage {
   /** Pass as `before` to get the next (older) page; missing on the last page. */
   nextCursor?: string;
 }
+
+/**
+ * A schedule of canary steps towards one version, run by the backend: each
+ * step sets the target's share, waits, then the next; the last step (100 %)
+ * promotes it.
+ * @public
+ */
+export type GradualRollout = {
+  id: string;
+  model: string;
+  registryId?: string;
+  cluster: string;
+  namespace: string;
+  targetVersion: string;
+  steps: Array<{ percent: number; waitSeconds: number }>;
+  /** Index of the last applied step, -1 before the first. */
+  currentStep: number;
+  state: 'running' | 'paused' | 'succeeded' | 'aborted' | 'failed';
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  nextStepAt?: string;
+  error?: string;
+};

@@ -104,6 +104,10 @@ describe('legacy frontend exports', () => {
       http.get('http://backstage.test/api/ml-platform/tools', () =>
         HttpResponse.json(tools),
       ),
+      http.get(
+        'http://backstage.test/api/ml-platform/models/fraud-detector/rollouts',
+        () => HttpResponse.json({ items: [] }),
+      ),
     );
   });
 

@@ -6,3 +6,5 @@
 
 export { scaffolderModuleMlPlatform as default } from './module';
 export { createDeploymentLabelsAction } from './actions/deploymentLabels';
+export { createRolloutApplyAction } from './actions/rolloutApply';
+export { createRolloutRollbackAction } from './actions/rolloutRollback';

@@ -1,11 +1,17 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
+  GradualRollout,
   HealthResponse,
   ModelDetailsResponse,
   ModelListResponse,
+  RolloutAuditPage,
+  RolloutRequest,
+  RolloutResult,
   ToolsResponse,
 } from '@mlplatform/plugin-ml-platform-common';
 import { ModelListQuery } from './ModelListQuery';
+import { GradualRolloutRequest } from './GradualRolloutRequest';
+import { RolloutHistoryQuery } from './RolloutHistoryQuery';
 
 /**
  * Client of the ML Platform backend.
@@ -25,6 +31,26 @@ export interface MlPlatformApi {
   ): Promise<ModelDetailsResponse | undefined>;
   /** The MLflow, ZenML and lakeFS dashboards found, with their health. */
   getTools(): Promise<ToolsResponse>;
+  /**
+   * Changes the traffic of one deployment. Rejects with a
+   * {@link RolloutConflictError} when the deployment changed since
+   * `expectedResourceVersion`, else with the backend's error.
+   */
+  startRollout(request: RolloutRequest): Promise<RolloutResult>;
+  /** The rollouts attempted on a model, newest first. */
+  listRolloutHistory(
+    model: string,
+    query?: RolloutHistoryQuery,
+  ): Promise<RolloutAuditPage>;
+  startGradualRollout(request: GradualRolloutRequest): Promise<GradualRollout>;
+  getGradualRollout(id: string): Promise<GradualRollout>;
+  listGradualRollouts(
+    model: string,
+    where: { cluster: string; namespace: string },
+  ): Promise<{ items: GradualRollout[] }>;
+  pauseGradualRollout(id: string): Promise<GradualRollout>;
+  resumeGradualRollout(id: string): Promise<GradualRollout>;
+  abortGradualRollout(id: string): Promise<GradualRollout>;
 }
 
 /**

@@ -165,6 +165,24 @@ describe('createRolloutAuditStore', () => {
         (
           await store.list({
             model: 'fraud-detector',
+            registryId: 'mlflow',
+            limit: 100,
+          })
+        ).items,
+      ).toHaveLength(7);
+      expect(
+        (
+          await store.list({
+            model: 'fraud-detector',
+            registryId: 'other',
+            limit: 100,
+          })
+        ).items,
+      ).toEqual([]);
+      expect(
+        (
+          await store.list({
+            model: 'fraud-detector',
             cluster: 'dev',
             limit: 9,
           })

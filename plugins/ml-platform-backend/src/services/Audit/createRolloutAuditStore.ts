@@ -116,7 +116,7 @@ export async function createRolloutAuditStore(options: {
       return toRecord(row!);
     },
 
-    async list({ model, cluster, namespace, limit, before }) {
+    async list({ model, registryId, cluster, namespace, limit, before }) {
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
         throw new InputError(
           `Invalid limit ${limit}: expected an integer from 1 to ${MAX_PAGE}`,
@@ -124,6 +124,7 @@ export async function createRolloutAuditStore(options: {
       }
       const cursor = parseCursor(before);
       const query = client<AuditRow>(TABLE).where('model', model);
+      if (registryId !== undefined) query.where('registry_id', registryId);
       if (cluster !== undefined) query.where('cluster', cluster);
       if (namespace !== undefined) query.where('namespace', namespace);
       if (cursor !== undefined) query.where('id', '<', cursor);

@@ -26,6 +26,7 @@ export interface RolloutAuditStore {
    */
   list(query: {
     model: string;
+    registryId?: string;
     cluster?: string;
     namespace?: string;
     limit: number;

@@ -188,6 +188,49 @@ export class MlflowClient {
     return res.text();
   }
 
+  /** The version an alias points at, or undefined when the model has no such alias. Rejects with NotFoundError for an unknown model. */
+  async getAliasVersion(
+    name: string,
+    alias: string,
+  ): Promise<string | undefined> {
+    try {
+      const res = await this.#request('GET', `${API}/registered-models/alias`, {
+        name,
+        alias,
+      });
+      const body = (await res.json()) as {
+        model_version?: { version?: string };
+      };
+      return body.model_version?.version;
+    } catch (e) {
+      // MLflow 3.17 answers a missing alias with 400 INVALID_PARAMETER_VALUE
+      // "Registered model alias <alias> not found"; a missing model is 404.
+      const missingAlias =
+        e instanceof MlflowRequestError &&
+        e.errorCode === 'INVALID_PARAMETER_VALUE' &&
+        /alias .* not found/i.test(e.message);
+      if (missingAlias) return undefined;
+      throw e;
+    }
+  }
+
+  /** Points an alias at a version; MLflow moves it if it exists. Needs edit rights on the model. */
+  async setAlias(name: string, alias: string, version: string): Promise<void> {
+    await this.#request('POST', `${API}/registered-models/alias`, undefined, {
+      name,
+      alias,
+      version,
+    });
+  }
+
+  /** Removes an alias from the model; MLflow takes the fields in a JSON body. */
+  async deleteAlias(name: string, alias: string): Promise<void> {
+    await this.#request('DELETE', `${API}/registered-models/alias`, undefined, {
+      name,
+      alias,
+    });
+  }
+
   /** Every registry webhook of the server; MLflow lets only admins list them. */
   async listWebhooks(): Promise<MlflowWebhook[]> {
     return this.#getAllPages(

@@ -8,13 +8,14 @@ const read = (mlflow: JsonValue) =>
   );
 
 describe('readMlflowRegistryConfigs', () => {
-  it('reads basic auth and token auth, and defaults uiUrl to baseUrl', () => {
+  it('reads basic auth and token auth, the write credentials, and defaults uiUrl to baseUrl', () => {
     expect(
       read([
         {
           id: 'prod',
           baseUrl: 'https://mlflow.example.com/',
           auth: { username: 'svc', password: 'pw' },
+          writeAuth: { username: 'editor', password: 'epw' },
         },
         {
           id: 'dev',
@@ -29,6 +30,7 @@ describe('readMlflowRegistryConfigs', () => {
         baseUrl: 'https://mlflow.example.com',
         uiUrl: 'https://mlflow.example.com',
         auth: { username: 'svc', password: 'pw' },
+        writeAuth: { username: 'editor', password: 'epw' },
       },
       {
         id: 'dev',

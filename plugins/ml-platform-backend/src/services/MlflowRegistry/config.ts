@@ -7,6 +7,8 @@ export interface MlflowRegistryConfig {
   baseUrl: string;
   uiUrl: string;
   auth?: MlflowAuth;
+  /** For the writes rollouts make (moving the serving alias); auth when missing. */
+  writeAuth?: MlflowAuth;
   /** Registry webhooks, when the server sends them to this backend. */
   webhook?: MlflowWebhookConfig;
 }
@@ -46,14 +48,18 @@ function readUrl(config: Config, key: string, where: string): string {
   return value.replace(/\/+$/, '');
 }
 
-function readAuth(config: Config, where: string): MlflowAuth | undefined {
-  const auth = config.getOptionalConfig('auth');
+function readAuth(
+  config: Config,
+  where: string,
+  key: 'auth' | 'writeAuth' = 'auth',
+): MlflowAuth | undefined {
+  const auth = config.getOptionalConfig(key);
   if (!auth) return undefined;
   const hasToken = auth.has('token');
   const hasBasic = auth.has('username') || auth.has('password');
   if (hasToken === hasBasic) {
     throw new Error(
-      `${where}.auth must have either username and password, or token`,
+      `${where}.${key} must have either username and password, or token`,
     );
   }
   if (hasToken) return { token: auth.getString('token') };
@@ -103,6 +109,7 @@ export function readMlflowRegistryConfigs(
       baseUrl,
       uiUrl: entry.has('uiUrl') ? readUrl(entry, 'uiUrl', where) : baseUrl,
       auth: readAuth(entry, where),
+      writeAuth: readAuth(entry, where, 'writeAuth'),
       webhook: readWebhook(entry, id, where),
     };
   });

@@ -1,5 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { ModelRegistry } from '@mlplatform/plugin-ml-platform-node';
 import {
   ModelRegistryStatus,
@@ -36,6 +40,9 @@ function withTimeout<T>(
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+// As long as the scheduled refresh task may run.
+const READ_TIMEOUT_MS = 10 * 60_000;
 
 const byVersionDesc = (a: ModelVersion, b: ModelVersion) =>
   Number(b.version) - Number(a.version) || b.version.localeCompare(a.version);
@@ -76,18 +83,33 @@ export function createModelCatalogService(options: {
           id: r.id,
           type: r.type,
           ok: false,
-          error: 'Not read yet',
+          error: 'The first read is under way',
         },
       },
     ]),
   );
 
+  // Registries whose first read has ended, well or not.
+  const readOnce = new Set<string>();
+
   async function refreshRegistry(registry: ModelRegistry) {
+    try {
+      await readRegistry(registry);
+    } finally {
+      readOnce.add(registry.id);
+    }
+  }
+
+  async function readRegistry(registry: ModelRegistry) {
     const previous = snapshots.get(registry.id)!;
     try {
+      // A whole read of a large registry takes long (seconds per thousand
+      // versions, minutes the first time, when every MLmodel is read); each
+      // request of it has its own timeout, so this bound only catches a read
+      // that hangs.
       const [models, read] = await withTimeout(
         Promise.all([registry.listModels(), registry.listVersions()]),
-        sourceTimeoutMs,
+        READ_TIMEOUT_MS,
         `Model registry ${registry.id}`,
       );
       // The resolver reports ZenML or lakeFS failures inside the lineage, so
@@ -130,6 +152,17 @@ export function createModelCatalogService(options: {
   };
   let firstRead: Promise<void> | undefined;
   const ready = () => (firstRead ??= readAll());
+  // A page view waits for the first read only as long as one source may take;
+  // then it answers with what is known, and each registry not read yet says so.
+  const readyOrTimeout = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>(resolve => {
+      timer = setTimeout(resolve, sourceTimeoutMs);
+    });
+    await Promise.race([ready(), timeout]).finally(() => clearTimeout(timer));
+  };
+  const notReadYet = () =>
+    registries.map(r => r.id).filter(id => !readOnce.has(id));
 
   async function summaries(model?: string) {
     const { deployments, clusters } = deploymentSource.listDeployments();
@@ -179,7 +212,7 @@ export function createModelCatalogService(options: {
     },
 
     async listModels(query) {
-      await ready();
+      await readyOrTimeout();
       const { items, clusters } = await summaries();
       return {
         ...queryModels(items, query),
@@ -189,11 +222,20 @@ export function createModelCatalogService(options: {
     },
 
     async getModel(name, registryId) {
-      await ready();
+      await readyOrTimeout();
       const { items, deployments, clusters } = await summaries(name);
       const matches = items.filter(
         m => m.name === name && (!registryId || m.registryId === registryId),
       );
+      const unread = notReadYet();
+      if (matches.length === 0 && unread.length > 0) {
+        // Not a 404: the model may well be in a registry still being read.
+        throw new ServiceUnavailableError(
+          `Model registry ${unread.join(
+            ', ',
+          )} is still being read for the first time; try again shortly`,
+        );
+      }
       if (matches.length === 0) {
         throw new NotFoundError(
           `No registered model named '${name}'${

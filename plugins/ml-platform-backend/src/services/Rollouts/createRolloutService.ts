@@ -8,6 +8,7 @@ import {
   isError,
 } from '@backstage/errors';
 import type {
+  RolloutAuditRecord,
   RolloutRequest,
   RolloutSplit,
   TrafficRouterRef,
@@ -22,6 +23,7 @@ import { planChange } from './planChange';
 import { readRolloutsConfig } from './readRolloutsConfig';
 import { RolloutConflictError } from './RolloutConflictError';
 import { toRolloutSplit } from './toRolloutSplit';
+import type { AliasChange, ServingAliasMover } from './moveServingAlias';
 import type { RolloutCatalog, RolloutService } from './types';
 
 /** Errors that mean the request was refused before anything was sent. */
@@ -50,8 +52,10 @@ export function createRolloutService(options: {
   audit: RolloutAuditStore;
   config: Config;
   logger: LoggerService;
+  /** Keeps the registry's serving alias in step with promotes and rollbacks. */
+  servingAlias?: ServingAliasMover;
 }): RolloutService {
-  const { routers, catalog, audit, logger } = options;
+  const { routers, catalog, audit, logger, servingAlias } = options;
   const settings = readRolloutsConfig(options.config);
 
   function routerFor(ref: TrafficObjectRef): TrafficRouter {
@@ -130,13 +134,15 @@ export function createRolloutService(options: {
           allowed: settings.gitOpsWritableClusters,
         });
 
-        const plan = await planChange(request, current.weights, () =>
-          audit.latestSucceeded({
+        let undone: RolloutAuditRecord | undefined;
+        const plan = await planChange(request, current.weights, async () => {
+          undone = await audit.latestSucceeded({
             model: request.model,
             cluster: request.cluster,
             namespace: request.namespace,
-          }),
-        );
+          });
+          return undone;
+        });
         if (plan.intended) entry.after = toRolloutSplit(plan.intended);
         checkKnownVersions(
           plan.field,
@@ -163,10 +169,35 @@ export function createRolloutService(options: {
           },
         );
         const after = toRolloutSplit(written.weights);
+        // The alias moves after the traffic write, never before: the write is
+        // the guarded step that may meet a conflict, and moving the alias
+        // first would need an undo that can fail in turn. A failed move leaves
+        // the traffic changed and the alias where it was, and says so in the
+        // response and the audit record; promoting again moves it.
+        let aliasChange: AliasChange | undefined;
+        let aliasError: string | undefined;
+        if (servingAlias) {
+          try {
+            aliasChange = await servingAlias.move({
+              request,
+              registryId: details.model.registryId,
+              undone,
+            });
+          } catch (e) {
+            aliasError = `The traffic change stands, but moving the serving alias failed: ${messageOf(
+              e,
+            )}`;
+            logger.warn(
+              `Rollout ${request.strategy} of ${request.model}: ${aliasError}`,
+            );
+          }
+        }
         const record = await audit.record({
           ...entry,
           after,
           result: 'succeeded',
+          ...(aliasChange && { aliasChange }),
+          ...(aliasError && { error: aliasError }),
         });
         logger.info(
           `Rollout ${request.strategy} of ${request.model} in ${
@@ -185,6 +216,8 @@ export function createRolloutService(options: {
           before: entry.before,
           after,
           resourceVersion: written.resourceVersion,
+          ...(aliasChange && { aliasChange }),
+          ...(aliasError && { aliasError }),
         };
       } catch (error) {
         const result = outcomeOf(error);

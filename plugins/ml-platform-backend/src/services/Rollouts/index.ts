@@ -9,3 +9,9 @@ export { createHttpRouteRouter } from './routers/createHttpRouteRouter';
 export { createArgoRolloutRouter } from './routers/createArgoRolloutRouter';
 export { createInferenceServiceRouter } from './routers/createInferenceServiceRouter';
 export { createBuiltInTrafficRouters } from './routers/createBuiltInTrafficRouters';
+export { createServingAliasMover } from './moveServingAlias';
+export type {
+  AliasChange,
+  AliasClient,
+  ServingAliasMover,
+} from './moveServingAlias';

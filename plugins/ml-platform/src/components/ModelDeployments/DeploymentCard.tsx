@@ -1,3 +1,4 @@
+import { ReactNode } from 'react';
 import { Card, CardBody, CardHeader, Flex, Link, Text } from '@backstage/ui';
 import { ModelDeployment } from '@mlplatform/plugin-ml-platform-common';
 import { TrafficSplitBar } from '../shared';
@@ -8,9 +9,12 @@ import { describeProgress } from './describeProgress';
 export const DeploymentCard = ({
   deployment,
   kubernetesLink,
+  actions,
 }: {
   deployment: ModelDeployment;
   kubernetesLink?: string;
+  /** Controls for this deployment, e.g. changing its traffic. */
+  actions?: ReactNode;
 }) => {
   const { cluster, namespace, router, versions, progress } = deployment;
   const where = `${cluster} / ${namespace}`;
@@ -21,11 +25,14 @@ export const DeploymentCard = ({
           <Text as="h3" variant="title-x-small">
             {where}
           </Text>
-          {kubernetesLink && (
-            <Link href={kubernetesLink} variant="body-small">
-              View pods in Kubernetes
-            </Link>
-          )}
+          <Flex gap="3" align="center">
+            {kubernetesLink && (
+              <Link href={kubernetesLink} variant="body-small">
+                View pods in Kubernetes
+              </Link>
+            )}
+            {actions}
+          </Flex>
         </Flex>
         <Text variant="body-small" color="secondary">
           {router

@@ -1,3 +1,4 @@
+import { ReactNode } from 'react';
 import { Flex, Text } from '@backstage/ui';
 import {
   ClusterStatus,
@@ -13,10 +14,12 @@ export const ModelDeployments = ({
   model,
   deployments,
   clusters,
+  renderActions,
 }: {
   model: string;
   deployments: ModelDeployment[];
   clusters: ClusterStatus[];
+  renderActions?: (deployment: ModelDeployment) => ReactNode;
 }) => {
   const kubernetesLink = useKubernetesTabLink();
   return (
@@ -30,6 +33,7 @@ export const ModelDeployments = ({
             key={`${d.cluster}/${d.namespace}/${d.router?.name ?? ''}`}
             deployment={d}
             kubernetesLink={kubernetesLink}
+            actions={renderActions?.(d)}
           />
         ))
       )}

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse, delay } from 'msw';
 import { setupServer } from 'msw/node';
 import {
+  mockApis,
   registerMswTestHooks,
   renderTestApp,
 } from '@backstage/frontend-test-utils';
@@ -64,6 +65,13 @@ const related: Entity[] = [
 describe('model entity page', () => {
   const server = setupServer();
   registerMswTestHooks(server);
+  beforeEach(() =>
+    server.use(
+      http.get('*/api/ml-platform/models/fraud-detector/rollouts', () =>
+        HttpResponse.json({ items: [] }),
+      ),
+    ),
+  );
 
   const serve = (body: ModelDetailsResponse) =>
     server.use(
@@ -79,7 +87,10 @@ describe('model entity page', () => {
         mlPlatformApi,
         modelEntityContent,
       ],
-      apis: [catalogApiMock({ entities: [entity, ...related] })],
+      apis: [
+        catalogApiMock({ entities: [entity, ...related] }),
+        mockApis.permission(),
+      ],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
     });
 

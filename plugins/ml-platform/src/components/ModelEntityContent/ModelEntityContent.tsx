@@ -6,7 +6,7 @@ import {
   ML_PLATFORM_ANNOTATIONS,
   parseRegisteredModelRef,
 } from '@mlplatform/plugin-ml-platform-common';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { mlPlatformApiRef } from '../../api';
 import { InferenceChain } from '../InferenceChain';
@@ -14,6 +14,7 @@ import { LeadTimeChart } from '../LeadTimeChart';
 import { LoadError } from '../LoadError';
 import { ModelDeployments } from '../ModelDeployments';
 import { VersionsTable } from '../ModelVersions';
+import { ChangeTrafficButton, RolloutHistory } from '../Rollouts';
 import { RegistryWarnings } from '../RegistryWarnings';
 import { VersionsTimeline } from '../VersionsTimeline';
 import { ModelNotFound } from './ModelNotFound';
@@ -42,6 +43,12 @@ export const ModelEntityContent = () => {
       parsed.ref && api.getModel(parsed.ref.name, parsed.ref.registryId),
     [api, parsed],
   );
+  // Bumped after each rollout from this page so the history reloads too.
+  const [rolloutCount, setRolloutCount] = useState(0);
+  const onRolloutChanged = () => {
+    setRolloutCount(c => c + 1);
+    retry();
+  };
 
   if (!parsed.ref) {
     return (
@@ -55,7 +62,8 @@ export const ModelEntityContent = () => {
       </WarningPanel>
     );
   }
-  if (loading) {
+  // A reload after a rollout keeps the page (and its open dialog) in place.
+  if (loading && !value) {
     return <Progress />;
   }
   if (error) {
@@ -103,6 +111,25 @@ export const ModelEntityContent = () => {
           model={model.name}
           deployments={deployments}
           clusters={clusters}
+          renderActions={d => (
+            <ChangeTrafficButton
+              entity={entity}
+              model={model}
+              versions={versions}
+              deployment={d}
+              onChanged={onRolloutChanged}
+            />
+          )}
+        />
+      </Section>
+      <Section
+        title="Rollout history"
+        description="Every traffic change attempted on this model: who, when, where, before and after, and how it ended."
+      >
+        <RolloutHistory
+          model={model.name}
+          registryId={model.registryId}
+          refreshKey={rolloutCount}
         />
       </Section>
       <Section

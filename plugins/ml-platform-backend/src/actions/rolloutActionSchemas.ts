@@ -1,0 +1,105 @@
+import type { z as zod } from 'zod/v3';
+
+const split = (z: typeof zod) =>
+  z.object({
+    versions: z.array(
+      z.object({
+        version: z.string(),
+        weight: z.number(),
+        percent: z.number(),
+      }),
+    ),
+  });
+
+const aliasChange = (z: typeof zod) =>
+  z.object({
+    alias: z.string(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+  });
+
+/** Input of `apply-model-rollout`: a RolloutRequest. */
+export const rolloutRequestSchema = (z: typeof zod) =>
+  z.object({
+    model: z.string().min(1).describe('Registered model name'),
+    registryId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Model registry id, when the name exists in several'),
+    cluster: z.string().min(1).describe('Cluster name from the config'),
+    namespace: z.string().min(1).describe('Kubernetes namespace'),
+    strategy: z.enum([
+      'split',
+      'canary',
+      'promote',
+      'rollback',
+      'abort',
+      'retry',
+    ]),
+    weights: z
+      .record(z.string(), z.number().int().min(0))
+      .optional()
+      .describe('For split: integer weight per version'),
+    target: z
+      .object({
+        version: z.string().min(1),
+        percent: z.number().int().min(0).max(100).optional(),
+      })
+      .optional()
+      .describe('For canary (version and percent) and promote (version)'),
+    nextStepOnly: z
+      .boolean()
+      .optional()
+      .describe('For promote of an Argo Rollout: only go to the next step'),
+    expectedResourceVersion: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Refuse the change if the routing object changed since'),
+  });
+
+/** Output of `apply-model-rollout`: a RolloutResult. */
+export const rolloutResultSchema = (z: typeof zod) =>
+  z.object({
+    auditId: z.string(),
+    router: z.object({
+      apiVersion: z.string(),
+      kind: z.string(),
+      name: z.string(),
+    }),
+    before: split(z),
+    after: split(z),
+    resourceVersion: z.string(),
+    aliasChange: aliasChange(z)
+      .optional()
+      .describe('The serving alias moved by a promote or rollback'),
+    aliasError: z
+      .string()
+      .optional()
+      .describe('Why moving the alias failed; the traffic change stands'),
+  });
+
+/** Output of `list-model-rollouts`: a RolloutAuditPage. */
+export const auditPageSchema = (z: typeof zod) =>
+  z.object({
+    items: z.array(
+      z.object({
+        id: z.string(),
+        at: z.string(),
+        actor: z.string(),
+        model: z.string(),
+        registryId: z.string().optional(),
+        cluster: z.string(),
+        namespace: z.string(),
+        router: z.object({ kind: z.string(), name: z.string() }).optional(),
+        strategy: z.string(),
+        before: split(z).optional(),
+        after: split(z).optional(),
+        result: z.enum(['succeeded', 'failed', 'conflict', 'refused']),
+        error: z.string().optional(),
+        aliasChange: aliasChange(z).optional(),
+      }),
+    ),
+    nextCursor: z.string().optional(),
+  });

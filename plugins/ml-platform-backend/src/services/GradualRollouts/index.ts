@@ -1,0 +1,10 @@
+export {
+  createGradualRolloutService,
+  GRADUAL_ROLLOUTS_TASK_ID,
+} from './createGradualRolloutService';
+export type {
+  GradualRolloutClock,
+  GradualRolloutFilter,
+  GradualRolloutService,
+  StartGradualRolloutRequest,
+} from './types';

@@ -1,0 +1,49 @@
+import type {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { RolloutRequest } from '@mlplatform/plugin-ml-platform-common';
+import { actorOf } from './actorOf';
+import { authorizeRollout } from './authorizeRollout';
+import type { RolloutCatalog, RolloutService } from './types';
+
+/**
+ * Everything that must pass before a rollout request reaches
+ * {@link RolloutService.apply}, for every way in (HTTP route, actions
+ * registry): the model is resolved to its registry, then the caller needs
+ * the rollout permission on the model's catalog entity. A refusal is
+ * recorded in the audit trail and changes nothing. Resolves with the request
+ * naming the model's registry.
+ */
+export async function authorizeRolloutRequest(options: {
+  request: RolloutRequest;
+  credentials: BackstageCredentials;
+  permissions: PermissionsService;
+  catalog: CatalogService;
+  modelCatalog: RolloutCatalog;
+  rollouts: RolloutService;
+}): Promise<RolloutRequest> {
+  const { request, credentials, modelCatalog, rollouts } = options;
+  // NotFoundError for an unknown model, InputError for a name that several
+  // registries have: no model to record the attempt against yet.
+  const { model } = await modelCatalog.getModel(
+    request.model,
+    request.registryId,
+  );
+  const resolved = { ...request, registryId: model.registryId };
+  try {
+    await authorizeRollout({ ...options, ...resolved });
+  } catch (error) {
+    if (NotAllowedError.is(error) || NotFoundError.is(error)) {
+      await rollouts.recordRefused(
+        resolved,
+        actorOf(credentials),
+        error.message,
+      );
+    }
+    throw error;
+  }
+  return resolved;
+}

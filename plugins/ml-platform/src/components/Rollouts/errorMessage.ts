@@ -1,0 +1,7 @@
+import { ResponseError } from '@backstage/errors';
+
+/** The backend's own sentence for a refused request, without the HTTP preamble. */
+export const errorMessage = (error: Error): string =>
+  error instanceof ResponseError
+    ? error.body?.error?.message ?? error.message
+    : error.message;

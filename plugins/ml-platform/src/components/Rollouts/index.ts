@@ -1,0 +1,2 @@
+export { ChangeTrafficButton } from './ChangeTrafficButton';
+export { RolloutHistory } from './RolloutHistory';

@@ -1,0 +1,82 @@
+import {
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { createRolloutRollbackAction } from './rolloutRollback';
+import {
+  fakeRolloutsBackend,
+  initiatorToken,
+  sampleResult,
+  dryRun,
+} from './__testUtils__/fakeRolloutsBackend';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const action = createRolloutRollbackAction({
+  discovery: mockServices.discovery(),
+  auth: mockServices.auth(),
+});
+
+const input = {
+  model: 'fraud-detector',
+  cluster: 'local',
+  namespace: 'ml-prod',
+  expectedResourceVersion: '48213',
+};
+
+describe('ml-platform:rollout:rollback', () => {
+  it('asks for a rollback as the user who started the task and outputs the restored split', async () => {
+    const received = fakeRolloutsBackend(server);
+    const ctx = createMockActionContext({ input });
+
+    await action.handler(ctx as any);
+
+    expect(received).toEqual([
+      {
+        body: { ...input, strategy: 'rollback' },
+        authorization: initiatorToken(),
+      },
+    ]);
+    expect(ctx.output).toHaveBeenCalledWith('after', sampleResult.after);
+    expect(ctx.output).toHaveBeenCalledWith('auditId', '41');
+  });
+
+  it('sends nothing in a dry run', async () => {
+    const received = fakeRolloutsBackend(server);
+    const ctx = dryRun(createMockActionContext({ input }));
+
+    await action.handler(ctx as any);
+
+    expect(received).toEqual([]);
+    expect(ctx.output).toHaveBeenCalledWith('request', {
+      ...input,
+      strategy: 'rollback',
+    });
+  });
+
+  it('surfaces the backend message when there is nothing to roll back', async () => {
+    fakeRolloutsBackend(server, () =>
+      HttpResponse.json(
+        {
+          error: {
+            name: 'NotFoundError',
+            message:
+              'No succeeded rollout of fraud-detector in local/ml-prod to roll back',
+          },
+        },
+        { status: 404 },
+      ),
+    );
+    const ctx = createMockActionContext({ input });
+
+    await expect(action.handler(ctx as any)).rejects.toMatchObject({
+      name: 'NotFoundError',
+      message:
+        'The ML Platform refused the rollout (404): No succeeded rollout of fraud-detector in local/ml-prod to roll back',
+    });
+  });
+});
