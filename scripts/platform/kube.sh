@@ -176,16 +176,6 @@ kube_python() {
   echo "$PYENV/bin/python"
 }
 
-# reuse_port PORT: PORT if it is free on 127.0.0.1, else a new free one. Keeping the
-# ports across restarts keeps URLs in configs that were read earlier valid.
-reuse_port() {
-  if [ -n "${1:-}" ] && python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' "$1" 2>/dev/null; then
-    echo "$1"
-  else
-    free_port
-  fi
-}
-
 # The CA, serving certificate, service-account keys and tokens are made once and kept,
 # so kube.json and kubeconfigs handed out earlier stay valid across restarts.
 make_credentials() {

@@ -44,9 +44,11 @@ free_port() {
 }
 
 # reuse_port PORT: PORT if it is free on 127.0.0.1, else a new free one. Keeping the
-# ports across restarts keeps URLs in configs that were read earlier valid.
+# ports across restarts keeps URLs in configs that were read earlier valid. The check
+# binds with SO_REUSEADDR, as the servers do: the connections of a server just stopped
+# linger in TIME_WAIT, which stops only a plain bind, not the server's own.
 reuse_port() {
-  if [ -n "${1:-}" ] && python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' "$1" 2>/dev/null; then
+  if [ -n "${1:-}" ] && python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",int(sys.argv[1])))' "$1" 2>/dev/null; then
     echo "$1"
   else
     free_port
