@@ -56,8 +56,9 @@ const weights = (route: HttpRoute) =>
     route.spec.rules[0].backendRefs.map(b => [b.name, b.weight ?? 1]),
   );
 
-const shotOf = (page: Page, name: string) =>
-  page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
+// A dialog stays in the viewport: a full-page picture would cut it off.
+const shotOf = (page: Page, name: string, fullPage = true) =>
+  page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
 
 async function openDialog(page: Page) {
   const dialogTitle = 'Change traffic of fraud-detector in local/ml-prod';
@@ -88,7 +89,7 @@ test('an owner runs a canary to 20 % from the model page, sees it applied, then 
     await dialog.getByRole('button', { name: 'Canary' }).click();
     await dialog.getByLabel('Version').selectOption('6');
     await dialog.getByLabel('Percent for v6').fill('20');
-    await shotOf(page, 'rollout-dialog');
+    await shotOf(page, 'rollout-dialog', false);
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await expect(dialog).toBeHidden();
 
@@ -118,6 +119,14 @@ test('an owner runs a canary to 20 % from the model page, sees it applied, then 
       page.getByRole('img', { name: /^traffic: v5 90%, v6 10%/ }).first(),
     ).toBeVisible();
     await expect(history.getByRole('row').nth(1)).toContainText(/roll ?back/i);
+
+    // The Models page names the model's last rollout.
+    await page.goto('/ml-platform?search=fraud-detector');
+    const row = page
+      .getByRole('link', { name: 'fraud-detector', exact: true })
+      .locator('xpath=ancestor::*[@role="row"][1]');
+    await expect(row).toContainText(/rollback, \d+ s ago/);
+    await expect(row).toContainText('local / ml-prod by guest');
   } finally {
     // Whatever failed above, the seeded split is restored for the suites after.
     const now = await kube('GET');

@@ -165,11 +165,13 @@ export const mlPlatformPlugin = createBackendPlugin({
           lakefs: lakefs && new LakefsClient(lakefs),
         });
 
+        const audit = await createRolloutAuditStore({ database });
         const modelCatalog = createModelCatalogService({
           registries: [...registries.values()],
           deployments,
           lineage,
           leadTimes,
+          lastRollouts: () => audit.latestSucceededPerModel(),
           logger,
           sourceTimeoutMs,
         });
@@ -213,7 +215,6 @@ export const mlPlatformPlugin = createBackendPlugin({
         // Rollouts write with the backend's own cluster credentials; the
         // browser never gets them.
         const clusterClients = createClusterClients(config, logger);
-        const audit = await createRolloutAuditStore({ database });
         const servingAlias = createServingAliasMover({
           alias:
             config.getOptionalString('mlPlatform.rollouts.servingAlias') ??

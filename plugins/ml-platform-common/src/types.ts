@@ -62,6 +62,16 @@ export interface ModelSummary extends RegisteredModel {
     /** How many versions the median is taken over. */
     measuredVersions: number;
   };
+  /** The model's newest succeeded rollout from the portal, in any cluster. */
+  lastRollout?: {
+    /** ISO 8601. */
+    at: string;
+    strategy: string;
+    cluster: string;
+    namespace: string;
+    /** Entity ref of who made it. */
+    actor: string;
+  };
 }
 
 /**

@@ -20,6 +20,7 @@ import { authorizeRolloutRequest } from '../services/Rollouts/authorizeRolloutRe
 import type { RolloutCatalog } from '../services/Rollouts/types';
 import {
   auditPageSchema,
+  modelFields,
   rolloutRequestSchema,
   rolloutResultSchema,
 } from './rolloutActionSchemas';
@@ -116,12 +117,7 @@ Fails without changing anything when the caller may not change the model's traff
     schema: {
       input: z =>
         z.object({
-          model: z.string().min(1).describe('Registered model name'),
-          registryId: z
-            .string()
-            .min(1)
-            .optional()
-            .describe('Model registry id, when the name exists in several'),
+          ...modelFields(z),
           cluster: z.string().min(1).optional(),
           namespace: z.string().min(1).optional(),
           limit: z.number().int().min(1).max(500).default(20),

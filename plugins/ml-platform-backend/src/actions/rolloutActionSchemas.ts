@@ -18,15 +18,20 @@ const aliasChange = (z: typeof zod) =>
     to: z.string().optional(),
   });
 
+/** Which registered model an action is about. */
+export const modelFields = (z: typeof zod) => ({
+  model: z.string().min(1).describe('Registered model name'),
+  registryId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Model registry id, when the name exists in several'),
+});
+
 /** Input of `apply-model-rollout`: a RolloutRequest. */
 export const rolloutRequestSchema = (z: typeof zod) =>
   z.object({
-    model: z.string().min(1).describe('Registered model name'),
-    registryId: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Model registry id, when the name exists in several'),
+    ...modelFields(z),
     cluster: z.string().min(1).describe('Cluster name from the config'),
     namespace: z.string().min(1).describe('Kubernetes namespace'),
     strategy: z.enum([

@@ -12,17 +12,13 @@ import type { RolloutService } from '../services/Rollouts';
 import { actorOf } from '../services/Rollouts/actorOf';
 import { authorizeRollout } from '../services/Rollouts/authorizeRollout';
 import { authorizeRolloutRequest } from '../services/Rollouts/authorizeRolloutRequest';
+import { deploymentFields, name } from './deploymentFields';
 import { parse } from './parse';
 import { requirePermission } from './requirePermission';
 
-const name = z.string().trim().min(1);
-
 const startBody = z
   .object({
-    model: name,
-    registryId: name.optional(),
-    cluster: name,
-    namespace: name,
+    ...deploymentFields,
     target: z.object({ version: name }).strict(),
     steps: z
       .array(

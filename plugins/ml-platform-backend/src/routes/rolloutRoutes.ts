@@ -18,6 +18,7 @@ import {
 } from '../services/Rollouts';
 import { actorOf } from '../services/Rollouts/actorOf';
 import { authorizeRolloutRequest } from '../services/Rollouts/authorizeRolloutRequest';
+import { deploymentFields, name } from './deploymentFields';
 import { parse } from './parse';
 import { requirePermission } from './requirePermission';
 
@@ -25,14 +26,9 @@ const MAX_AUDIT_PAGE = 500;
 // Gateway API's largest backendRef weight.
 const MAX_WEIGHT = 1_000_000;
 
-const name = z.string().trim().min(1);
-
 const rolloutBody = z
   .object({
-    model: name,
-    registryId: name.optional(),
-    cluster: name,
-    namespace: name,
+    ...deploymentFields,
     strategy: z.enum([
       'split',
       'canary',

@@ -1,23 +1,17 @@
-import {
-  mockServices,
-  registerMswTestHooks,
-} from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { setupServer } from 'msw/node';
 import yaml from 'yaml';
 import { createRolloutApplyAction } from './rolloutApply';
 import { examples as applyExamples } from './rolloutApply.examples';
 import { createRolloutRollbackAction } from './rolloutRollback';
 import { examples as rollbackExamples } from './rolloutRollback.examples';
-import { fakeRolloutsBackend } from './__testUtils__/fakeRolloutsBackend';
+import {
+  actionServices,
+  useFakeRolloutsBackend,
+} from './__testUtils__/fakeRolloutsBackend';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const rolloutsBackend = useFakeRolloutsBackend();
 
-const services = {
-  discovery: mockServices.discovery(),
-  auth: mockServices.auth(),
-};
+const services = actionServices();
 
 describe.each([
   [createRolloutApplyAction(services), applyExamples, {}],
@@ -32,7 +26,7 @@ describe.each([
     async (_description, example) => {
       const step = yaml.parse(example).steps[0];
       expect(step.action).toBe(action.id);
-      const received = fakeRolloutsBackend(server);
+      const received = rolloutsBackend.answer();
       const ctx = createMockActionContext({ input: step.input });
 
       await action.handler(ctx as any);

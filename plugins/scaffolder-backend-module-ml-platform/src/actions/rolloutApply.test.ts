@@ -1,31 +1,18 @@
-import {
-  mockServices,
-  registerMswTestHooks,
-} from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
 import { createRolloutApplyAction } from './rolloutApply';
 import {
-  fakeRolloutsBackend,
+  actionServices,
+  useFakeRolloutsBackend,
   initiatorToken,
+  sampleDeployment,
   sampleResult,
   dryRun,
 } from './__testUtils__/fakeRolloutsBackend';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const rolloutsBackend = useFakeRolloutsBackend();
 
-const action = createRolloutApplyAction({
-  discovery: mockServices.discovery(),
-  auth: mockServices.auth(),
-});
-
-const deployment = {
-  model: 'fraud-detector',
-  cluster: 'local',
-  namespace: 'ml-prod',
-};
+const action = createRolloutApplyAction(actionServices());
 
 const errorBody = (name: string, message: string) => ({
   error: { name, message },
@@ -35,9 +22,9 @@ const errorBody = (name: string, message: string) => ({
 
 describe('ml-platform:rollout:apply', () => {
   it('sends the rollout as the user who started the task and outputs what changed', async () => {
-    const received = fakeRolloutsBackend(server);
+    const received = rolloutsBackend.answer();
     const input = {
-      ...deployment,
+      ...sampleDeployment,
       strategy: 'canary',
       target: { version: 3, percent: 20 },
       expectedResourceVersion: '48213',
@@ -49,7 +36,7 @@ describe('ml-platform:rollout:apply', () => {
     expect(received).toEqual([
       {
         body: {
-          ...deployment,
+          ...sampleDeployment,
           strategy: 'canary',
           target: { version: '3', percent: 20 },
           expectedResourceVersion: '48213',
@@ -65,9 +52,9 @@ describe('ml-platform:rollout:apply', () => {
   });
 
   it('sends nothing again when a resumed task has the checkpoint of the same request', async () => {
-    const received = fakeRolloutsBackend(server);
+    const received = rolloutsBackend.answer();
     const input = {
-      ...deployment,
+      ...sampleDeployment,
       strategy: 'promote',
       target: { version: '3' },
     };
@@ -90,9 +77,9 @@ describe('ml-platform:rollout:apply', () => {
   });
 
   it('in a dry run, checks the input and reports the request without sending it', async () => {
-    const received = fakeRolloutsBackend(server);
+    const received = rolloutsBackend.answer();
     const input = {
-      ...deployment,
+      ...sampleDeployment,
       strategy: 'split',
       weights: { '2': 50, '3': 50 },
     };
@@ -124,10 +111,10 @@ describe('ml-platform:rollout:apply', () => {
   ])(
     'refuses %j before sending anything, naming the field, in dry run and real run',
     async (fields, message) => {
-      const received = fakeRolloutsBackend(server);
+      const received = rolloutsBackend.answer();
       for (const isDryRun of [true, false]) {
         const ctx = createMockActionContext({
-          input: { ...deployment, ...fields },
+          input: { ...sampleDeployment, ...fields },
         });
         ctx.isDryRun = isDryRun;
         await expect(action.handler(ctx as any)).rejects.toMatchObject({
@@ -140,7 +127,7 @@ describe('ml-platform:rollout:apply', () => {
   );
 
   it('surfaces a conflict with the split as it is now and its resourceVersion', async () => {
-    fakeRolloutsBackend(server, () =>
+    rolloutsBackend.answer(() =>
       HttpResponse.json(
         {
           ...errorBody(
@@ -160,7 +147,7 @@ describe('ml-platform:rollout:apply', () => {
     );
     const ctx = createMockActionContext({
       input: {
-        ...deployment,
+        ...sampleDeployment,
         strategy: 'canary',
         target: { version: '3', percent: 20 },
         expectedResourceVersion: '48213',
@@ -188,11 +175,15 @@ describe('ml-platform:rollout:apply', () => {
   ])(
     'surfaces a %d with the backend message as %s',
     async (status, name, message) => {
-      fakeRolloutsBackend(server, () =>
+      rolloutsBackend.answer(() =>
         HttpResponse.json(errorBody(name, message), { status }),
       );
       const ctx = createMockActionContext({
-        input: { ...deployment, strategy: 'promote', target: { version: '9' } },
+        input: {
+          ...sampleDeployment,
+          strategy: 'promote',
+          target: { version: '9' },
+        },
       });
 
       await expect(action.handler(ctx as any)).rejects.toMatchObject({
@@ -203,12 +194,11 @@ describe('ml-platform:rollout:apply', () => {
   );
 
   it('reports an answer that is not a Backstage error with its status and text', async () => {
-    fakeRolloutsBackend(
-      server,
+    rolloutsBackend.answer(
       () => new HttpResponse('upstream connect error', { status: 502 }),
     );
     const ctx = createMockActionContext({
-      input: { ...deployment, strategy: 'rollback' },
+      input: { ...sampleDeployment, strategy: 'rollback' },
     });
 
     await expect(action.handler(ctx as any)).rejects.toThrow(

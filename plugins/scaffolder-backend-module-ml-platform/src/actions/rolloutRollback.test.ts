@@ -1,36 +1,24 @@
-import {
-  mockServices,
-  registerMswTestHooks,
-} from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
 import { createRolloutRollbackAction } from './rolloutRollback';
 import {
-  fakeRolloutsBackend,
+  actionServices,
+  useFakeRolloutsBackend,
   initiatorToken,
+  sampleDeployment,
   sampleResult,
   dryRun,
 } from './__testUtils__/fakeRolloutsBackend';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const rolloutsBackend = useFakeRolloutsBackend();
 
-const action = createRolloutRollbackAction({
-  discovery: mockServices.discovery(),
-  auth: mockServices.auth(),
-});
+const action = createRolloutRollbackAction(actionServices());
 
-const input = {
-  model: 'fraud-detector',
-  cluster: 'local',
-  namespace: 'ml-prod',
-  expectedResourceVersion: '48213',
-};
+const input = { ...sampleDeployment, expectedResourceVersion: '48213' };
 
 describe('ml-platform:rollout:rollback', () => {
   it('asks for a rollback as the user who started the task and outputs the restored split', async () => {
-    const received = fakeRolloutsBackend(server);
+    const received = rolloutsBackend.answer();
     const ctx = createMockActionContext({ input });
 
     await action.handler(ctx as any);
@@ -46,7 +34,7 @@ describe('ml-platform:rollout:rollback', () => {
   });
 
   it('sends nothing in a dry run', async () => {
-    const received = fakeRolloutsBackend(server);
+    const received = rolloutsBackend.answer();
     const ctx = dryRun(createMockActionContext({ input }));
 
     await action.handler(ctx as any);
@@ -59,7 +47,7 @@ describe('ml-platform:rollout:rollback', () => {
   });
 
   it('surfaces the backend message when there is nothing to roll back', async () => {
-    fakeRolloutsBackend(server, () =>
+    rolloutsBackend.answer(() =>
       HttpResponse.json(
         {
           error: {

@@ -1,4 +1,8 @@
-import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import {
+  TestDatabases,
+  mockServices,
+  type TestDatabaseId,
+} from '@backstage/backend-test-utils';
 import { postgresTestDatabaseIds } from 'platform-tests';
 import { createRolloutAuditStore } from './createRolloutAuditStore';
 import type { NewRolloutAuditRecord } from './types';
@@ -22,15 +26,24 @@ const split = (weights: Record<string, number>) => {
   };
 };
 
+async function storeOn(databaseId: TestDatabaseId) {
+  const knex = await databases.init(databaseId);
+  return createRolloutAuditStore({ database: mockServices.database({ knex }) });
+}
+
+const deployment = {
+  model: 'fraud-detector',
+  cluster: 'prod',
+  namespace: 'ml-prod',
+};
+
 function attempt(
   overrides: Partial<NewRolloutAuditRecord> = {},
 ): NewRolloutAuditRecord {
   return {
     actor: 'user:default/jane',
-    model: 'fraud-detector',
+    ...deployment,
     registryId: 'mlflow',
-    cluster: 'prod',
-    namespace: 'ml-prod',
     router: { kind: 'HTTPRoute', name: 'fraud-scorer' },
     strategy: 'canary',
     before: split({ '5': 90, '6': 10 }),
@@ -44,33 +57,19 @@ describe('createRolloutAuditStore', () => {
   it.each(databases.eachSupportedId())(
     'keeps every field of every outcome and lists newest first, on %p',
     async databaseId => {
-      const knex = await databases.init(databaseId);
-      const store = await createRolloutAuditStore({
-        database: mockServices.database({ knex }),
-      });
+      const store = await storeOn(databaseId);
       const at = new Date('2026-11-29T10:00:00.123Z');
 
-      const succeeded = await store.record(
-        attempt({
-          at,
-          strategy: 'promote',
-          aliasChange: { alias: 'champion', from: '5', to: '6' },
-        }),
-      );
+      const promotion = attempt({
+        at,
+        strategy: 'promote',
+        aliasChange: { alias: 'champion', from: '5', to: '6' },
+      });
+      const succeeded = await store.record(promotion);
       expect(succeeded).toEqual({
+        ...promotion,
         id: expect.any(String),
         at: '2026-11-29T10:00:00.123Z',
-        actor: 'user:default/jane',
-        model: 'fraud-detector',
-        registryId: 'mlflow',
-        cluster: 'prod',
-        namespace: 'ml-prod',
-        router: { kind: 'HTTPRoute', name: 'fraud-scorer' },
-        strategy: 'promote',
-        before: split({ '5': 90, '6': 10 }),
-        after: split({ '5': 80, '6': 20 }),
-        result: 'succeeded',
-        aliasChange: { alias: 'champion', from: '5', to: '6' },
       });
       const conflict = await store.record(
         attempt({ result: 'conflict', error: 'The HTTPRoute changed' }),
@@ -121,10 +120,7 @@ describe('createRolloutAuditStore', () => {
   it.each(databases.eachSupportedId())(
     'filters by deployment and pages through older records with the cursor, on %p',
     async databaseId => {
-      const knex = await databases.init(databaseId);
-      const store = await createRolloutAuditStore({
-        database: mockServices.database({ knex }),
-      });
+      const store = await storeOn(databaseId);
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
         ids.push((await store.record(attempt())).id);
@@ -133,25 +129,16 @@ describe('createRolloutAuditStore', () => {
       await store.record(attempt({ cluster: 'dev' }));
       await store.record(attempt({ model: 'churn-predictor' }));
 
-      const first = await store.list({
-        model: 'fraud-detector',
-        cluster: 'prod',
-        namespace: 'ml-prod',
-        limit: 2,
-      });
+      const first = await store.list({ ...deployment, limit: 2 });
       expect(first.items.map(r => r.id)).toEqual([ids[4], ids[3]]);
       const second = await store.list({
-        model: 'fraud-detector',
-        cluster: 'prod',
-        namespace: 'ml-prod',
+        ...deployment,
         limit: 2,
         before: first.nextCursor,
       });
       expect(second.items.map(r => r.id)).toEqual([ids[2], ids[1]]);
       const last = await store.list({
-        model: 'fraud-detector',
-        cluster: 'prod',
-        namespace: 'ml-prod',
+        ...deployment,
         limit: 2,
         before: second.nextCursor,
       });
@@ -200,16 +187,8 @@ describe('createRolloutAuditStore', () => {
   it.each(databases.eachSupportedId())(
     'finds the latest succeeded rollout of a deployment, skipping other outcomes and deployments, on %p',
     async databaseId => {
-      const knex = await databases.init(databaseId);
-      const store = await createRolloutAuditStore({
-        database: mockServices.database({ knex }),
-      });
-      const ref = {
-        model: 'fraud-detector',
-        cluster: 'prod',
-        namespace: 'ml-prod',
-      };
-      expect(await store.latestSucceeded(ref)).toBeUndefined();
+      const store = await storeOn(databaseId);
+      expect(await store.latestSucceeded(deployment)).toBeUndefined();
 
       await store.record(attempt({ before: split({ '5': 100 }) }));
       const latest = await store.record(
@@ -220,7 +199,29 @@ describe('createRolloutAuditStore', () => {
       await store.record(attempt({ result: 'refused' }));
       await store.record(attempt({ namespace: 'ml-staging' }));
 
-      expect(await store.latestSucceeded(ref)).toEqual(latest);
+      expect(await store.latestSucceeded(deployment)).toEqual(latest);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    "finds each model's newest succeeded rollout in any cluster, per registry, on %p",
+    async databaseId => {
+      const store = await storeOn(databaseId);
+      expect(await store.latestSucceededPerModel()).toEqual([]);
+
+      await store.record(attempt());
+      const fraud = await store.record(attempt({ namespace: 'ml-staging' }));
+      await store.record(attempt({ result: 'conflict' }));
+      const otherRegistry = await store.record(attempt({ registryId: 'us' }));
+      const churn = await store.record(
+        attempt({ model: 'churn', strategy: 'promote' }),
+      );
+      await store.record(attempt({ model: 'ranker', result: 'refused' }));
+
+      const newest = await store.latestSucceededPerModel();
+      expect(newest.sort((a, b) => a.id.localeCompare(b.id))).toEqual(
+        [fraud, otherRegistry, churn].sort((a, b) => a.id.localeCompare(b.id)),
+      );
     },
   );
 

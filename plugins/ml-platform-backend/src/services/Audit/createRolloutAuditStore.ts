@@ -139,6 +139,19 @@ export async function createRolloutAuditStore(options: {
       };
     },
 
+    async latestSucceededPerModel() {
+      // One indexed pass: the newest succeeded row of each model.
+      const newest = client<AuditRow>(TABLE)
+        .max('id')
+        .where('result', 'succeeded')
+        .groupBy('registry_id', 'model');
+      const rows: AuditRow[] = await client<AuditRow>(TABLE).whereIn(
+        'id',
+        newest,
+      );
+      return rows.map(toRecord);
+    },
+
     async latestSucceeded({ model, cluster, namespace }) {
       const row = await client<AuditRow>(TABLE)
         .where({ model, cluster, namespace, result: 'succeeded' })

@@ -32,6 +32,8 @@ export interface RolloutAuditStore {
     limit: number;
     before?: string;
   }): Promise<RolloutAuditPage>;
+  /** Each model's newest succeeded rollout, in any cluster and namespace. */
+  latestSucceededPerModel(): Promise<RolloutAuditRecord[]>;
   /** The newest succeeded attempt on a deployment, what a rollback undoes. */
   latestSucceeded(
     ref: AuditDeploymentRef,

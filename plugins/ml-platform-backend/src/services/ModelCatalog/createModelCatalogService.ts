@@ -9,6 +9,7 @@ import {
   ModelRegistryStatus,
   ModelVersion,
   RegisteredModel,
+  RolloutAuditRecord,
 } from '@mlplatform/plugin-ml-platform-common';
 import { coalesce } from '../../lib/coalesce';
 import { groupBy } from '../../lib/groupBy';
@@ -16,6 +17,7 @@ import { mapWithConcurrency } from '../../lib/mapWithConcurrency';
 import { LineageResolver } from '../Lineage';
 import { FirstServing, LeadTimeStore } from '../LeadTime';
 import { attachLeadTimes } from './attachLeadTimes';
+import { lastRolloutOf } from './lastRolloutOf';
 import { isDeploymentOf, summarizeModel } from './summarizeModel';
 import { queryModels } from './queryModels';
 import { DeploymentSource, ModelCatalogService } from './types';
@@ -60,6 +62,8 @@ export function createModelCatalogService(options: {
   deployments?: DeploymentSource;
   lineage?: LineageResolver;
   leadTimes?: Pick<LeadTimeStore, 'firstServing'>;
+  /** Each model's newest succeeded rollout, from the audit trail. */
+  lastRollouts?: () => Promise<RolloutAuditRecord[]>;
   logger: LoggerService;
   sourceTimeoutMs: number;
 }): ModelCatalogService {
@@ -166,7 +170,11 @@ export function createModelCatalogService(options: {
 
   async function summaries(model?: string) {
     const { deployments, clusters } = deploymentSource.listDeployments();
-    const first = await firstServing(model);
+    const [first, rollouts] = await Promise.all([
+      firstServing(model),
+      options.lastRollouts?.() ?? [],
+    ]);
+    const lastRollout = lastRolloutOf(rollouts);
     // Grouped once per call: filtering every version and deployment for each
     // model made a listing quadratic (seconds for 2,000 models x 5 versions).
     const deploymentsByModel = groupBy(deployments, d => d.model);
@@ -175,13 +183,14 @@ export function createModelCatalogService(options: {
         const versionsByModel = groupBy(s.versions, v => v.name);
         return s.models
           .filter(m => !model || m.name === model)
-          .map(m =>
-            summarizeModel(
+          .map(m => ({
+            ...summarizeModel(
               m,
               attachLeadTimes(versionsByModel.get(m.name) ?? [], first),
               (deploymentsByModel.get(m.name) ?? []).filter(isDeploymentOf(m)),
             ),
-          );
+            ...lastRollout(m),
+          }));
       })
       .sort(
         (a, b) =>

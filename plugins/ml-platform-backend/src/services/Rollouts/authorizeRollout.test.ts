@@ -30,70 +30,56 @@ function permissionsAllowing(...allowed: string[]) {
   });
 }
 
+/** Jane's rollout of fraud-detector, with these entities in the catalog and the permission on the given refs. */
+const authorizeFraudDetector = (options: {
+  entities: Entity[];
+  allowed?: string[];
+  registryId?: string;
+}) =>
+  authorizeRollout({
+    permissions: permissionsAllowing(...(options.allowed ?? [])),
+    catalog: catalogServiceMock({ entities: options.entities }),
+    credentials,
+    model: 'fraud-detector',
+    ...(options.registryId && { registryId: options.registryId }),
+  });
+
 describe('authorizeRollout', () => {
   it('checks the entity naming <registry>/<model> before one naming the bare model', async () => {
-    const catalog = catalogServiceMock({
-      entities: [
-        entity('Component', 'generic', 'fraud-detector'),
-        entity('Resource', 'eu-fraud-detector', 'mlflow-eu/fraud-detector'),
-        entity('Resource', 'other', 'mlflow-eu/churn'),
-      ],
-    });
-    const permissions = permissionsAllowing(
-      'resource:default/eu-fraud-detector',
-    );
+    const entities = [
+      entity('Component', 'generic', 'fraud-detector'),
+      entity('Resource', 'eu-fraud-detector', 'mlflow-eu/fraud-detector'),
+      entity('Resource', 'other', 'mlflow-eu/churn'),
+    ];
+    const allowed = ['resource:default/eu-fraud-detector'];
 
     await expect(
-      authorizeRollout({
-        permissions,
-        catalog,
-        credentials,
-        model: 'fraud-detector',
-        registryId: 'mlflow-eu',
-      }),
+      authorizeFraudDetector({ entities, allowed, registryId: 'mlflow-eu' }),
     ).resolves.toEqual({ entityRef: 'resource:default/eu-fraud-detector' });
     // Without a registry, the bare annotation is the model's page.
-    await expect(
-      authorizeRollout({
-        permissions,
-        catalog,
-        credentials,
-        model: 'fraud-detector',
-      }),
-    ).rejects.toThrow(
+    await expect(authorizeFraudDetector({ entities, allowed })).rejects.toThrow(
       "Not allowed to change the traffic of model 'fraud-detector': permission ml-platform.rollout.execute denied on component:default/generic",
     );
   });
 
   it('finds the ml-model Resource of the catalog module when no registry is given', async () => {
-    const catalog = catalogServiceMock({
-      entities: [entity('Resource', 'fraud-detector', 'mlflow/fraud-detector')],
-    });
-
     await expect(
-      authorizeRollout({
-        permissions: permissionsAllowing('resource:default/fraud-detector'),
-        catalog,
-        credentials,
-        model: 'fraud-detector',
+      authorizeFraudDetector({
+        entities: [
+          entity('Resource', 'fraud-detector', 'mlflow/fraud-detector'),
+        ],
+        allowed: ['resource:default/fraud-detector'],
       }),
     ).resolves.toEqual({ entityRef: 'resource:default/fraud-detector' });
   });
 
   it('asks for a registry when entities of several registries name the model', async () => {
-    const catalog = catalogServiceMock({
-      entities: [
-        entity('Resource', 'a', 'mlflow/fraud-detector'),
-        entity('Resource', 'b', 'mlflow-eu/fraud-detector'),
-      ],
-    });
-
     await expect(
-      authorizeRollout({
-        permissions: permissionsAllowing(),
-        catalog,
-        credentials,
-        model: 'fraud-detector',
+      authorizeFraudDetector({
+        entities: [
+          entity('Resource', 'a', 'mlflow/fraud-detector'),
+          entity('Resource', 'b', 'mlflow-eu/fraud-detector'),
+        ],
       }),
     ).rejects.toMatchObject({
       name: 'InputError',
@@ -104,19 +90,13 @@ describe('authorizeRollout', () => {
   });
 
   it('needs the permission on every entity that names the model equally', async () => {
-    const catalog = catalogServiceMock({
-      entities: [
-        entity('Component', 'janes', 'fraud-detector'),
-        entity('Component', 'someone-elses', 'fraud-detector'),
-      ],
-    });
-
     await expect(
-      authorizeRollout({
-        permissions: permissionsAllowing('component:default/janes'),
-        catalog,
-        credentials,
-        model: 'fraud-detector',
+      authorizeFraudDetector({
+        entities: [
+          entity('Component', 'janes', 'fraud-detector'),
+          entity('Component', 'someone-elses', 'fraud-detector'),
+        ],
+        allowed: ['component:default/janes'],
       }),
     ).rejects.toMatchObject({
       name: 'NotAllowedError',
@@ -128,13 +108,7 @@ describe('authorizeRollout', () => {
 
   it('is not found when no entity names the model', async () => {
     await expect(
-      authorizeRollout({
-        permissions: permissionsAllowing(),
-        catalog: catalogServiceMock({ entities: [] }),
-        credentials,
-        model: 'fraud-detector',
-        registryId: 'mlflow',
-      }),
+      authorizeFraudDetector({ entities: [], registryId: 'mlflow' }),
     ).rejects.toMatchObject({
       name: 'NotFoundError',
       message:

@@ -1,37 +1,18 @@
-import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import type {
-  ModelVersion,
-  RegisteredModel,
-  RolloutRequest,
-} from '@mlplatform/plugin-ml-platform-common';
-import type { ModelRegistry } from '@mlplatform/plugin-ml-platform-node';
-import { createRolloutAuditStore } from '../Audit';
-import type { RolloutAuditStore } from '../Audit';
-import { createModelCatalogService } from '../ModelCatalog';
-import type { ModelCatalogService } from '../ModelCatalog';
-import { createModelDeploymentsService } from '../ModelDeployments';
-import type { ModelDeploymentsService } from '../ModelDeployments';
-import {
-  createRoute,
-  createVersionService,
-  podTemplate,
-} from './__testUtils__/fixtures';
+import type { RolloutRequest } from '@mlplatform/plugin-ml-platform-common';
+import { podTemplate } from './__testUtils__/fixtures';
 import { createArgoRollout } from './__testUtils__/argoFixtures';
 import { createInferenceService } from './__testUtils__/kserveFixtures';
+import { testModelRegistry } from './__testUtils__/testModelRegistry';
+import { useRolloutEngineTestBed } from './__testUtils__/rolloutEngineTestBed';
 import {
   changedPaths,
-  createTestNamespace,
-  deleteTestNamespace,
   kubeOk,
-  localClusterClients,
   localKubernetesConfig,
   paths,
 } from './__testUtils__/localKube';
-import { createRolloutService } from './createRolloutService';
 import { RolloutConflictError } from './RolloutConflictError';
-import { createBuiltInTrafficRouters } from './routers/createBuiltInTrafficRouters';
 import type { RolloutService } from './types';
 
 jest.setTimeout(120_000);
@@ -49,100 +30,27 @@ const MODELS = [
   'svc-argo',
 ];
 
-/** A registry of the test's own models, through the extension point's interface. */
-const registry: ModelRegistry = {
+const registry = testModelRegistry({
   id: REGISTRY,
-  type: 'test',
-  async listModels(): Promise<RegisteredModel[]> {
-    return MODELS.map(name => ({
-      registryId: REGISTRY,
-      name,
-      aliases: {},
-      tags: {},
-    }));
+  models: MODELS,
+  versions: ['2', '3', '5', '6', '7'],
+  unsafeVersions: {
+    '7': {
+      safety: 'unsafe',
+      reason: 'sklearn model saved with cloudpickle',
+      flavors: ['sklearn'],
+    },
   },
-  async listVersions(): Promise<ModelVersion[]> {
-    return MODELS.flatMap(name =>
-      ['2', '3', '5', '6', '7'].map(version => ({
-        registryId: REGISTRY,
-        name,
-        version,
-        status: 'READY',
-        aliases: [],
-        tags: {},
-        safety:
-          version === '7'
-            ? {
-                safety: 'unsafe' as const,
-                reason: 'sklearn model saved with cloudpickle',
-                flavors: ['sklearn'],
-              }
-            : {
-                safety: 'safe' as const,
-                reason: 'ONNX model',
-                flavors: ['onnx'],
-              },
-        links: { registry: `http://mlflow.example.com/${name}/${version}` },
-      })),
-    );
-  },
-};
+});
 
-let ns: string;
-let deployments: ModelDeploymentsService;
-let catalog: ModelCatalogService;
-let audit: RolloutAuditStore;
-const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const bed = useRolloutEngineTestBed({ registry });
 
 async function serviceWith(rollouts: object = {}): Promise<RolloutService> {
   const config = await localKubernetesConfig({ mlPlatform: { rollouts } });
-  return createRolloutService({
-    routers: createBuiltInTrafficRouters({
-      clients: await localClusterClients(),
-    }),
-    catalog,
-    audit,
-    config: new ConfigReader(config.get()),
-    logger: mockServices.logger.mock(),
-  });
+  return bed.rolloutService(new ConfigReader(config.get()));
 }
 
-const routePath = (name: string) => `${paths.httpRoutes(ns)}/${name}`;
-const routeWeights = async (name: string) =>
-  (await kubeOk('GET', routePath(name))).spec.rules[1].backendRefs.map(
-    (r: { weight: number }) => r.weight,
-  );
-
-/** Services v5, v6, v7 of the model and a route splitting them; resolves once the catalog sees it. */
-async function routedModel(
-  model: string,
-  weights: [number, number, number],
-  metadata: { labels?: Record<string, string> } = {},
-  routerKind = 'HTTPRoute',
-) {
-  for (const v of ['5', '6', '7']) await createVersionService(ns, model, v);
-  await createRoute(
-    ns,
-    model,
-    ['5', '6', '7'].map((v, i) => ({
-      service: `${model}-v${v}`,
-      weight: weights[i],
-    })),
-    metadata,
-  );
-  await untilCatalogShows(model, routerKind);
-}
-
-async function untilCatalogShows(model: string, routerKind: string) {
-  const namespace = ns;
-  for (let i = 0; i < 600; i++) {
-    const details = await catalog.getModel(model, REGISTRY);
-    const deployment = details.deployments.find(d => d.namespace === namespace);
-    if (deployment?.router?.kind === routerKind) return deployment;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(`The catalog never showed ${model} in ${ns}`);
-}
+const routePath = (name: string) => `${paths.httpRoutes(bed.ns)}/${name}`;
 
 const request = (
   model: string,
@@ -150,42 +58,18 @@ const request = (
 ): RolloutRequest => ({
   model,
   cluster: 'local',
-  namespace: ns,
+  namespace: bed.ns,
   strategy: 'split',
   ...fields,
 });
 
 const trail = async (model: string) =>
-  (await audit.list({ model, limit: 100 })).items;
-
-beforeAll(async () => {
-  ns = await createTestNamespace();
-  const knex = await databases.init('SQLITE_3');
-  audit = await createRolloutAuditStore({
-    database: mockServices.database({ knex }),
-  });
-  deployments = createModelDeploymentsService({
-    config: await localKubernetesConfig(),
-    logger: mockServices.logger.mock(),
-  });
-  await deployments.start();
-  catalog = createModelCatalogService({
-    registries: [registry],
-    deployments,
-    logger: mockServices.logger.mock(),
-    sourceTimeoutMs: 10_000,
-  });
-});
-
-afterAll(async () => {
-  await deployments?.stop();
-  await deleteTestNamespace(ns);
-});
+  (await bed.audit.list({ model, limit: 100 })).items;
 
 describe('createRolloutService on the local apiserver', () => {
   it('runs a canary, records it, and rolls it back to the recorded split', async () => {
     const model = 'svc-canary';
-    await routedModel(model, [90, 10, 0]);
+    await bed.routedModel(model, { '5': 90, '6': 10, '7': 0 });
     const service = await serviceWith();
     const before = await kubeOk('GET', routePath(model));
 
@@ -196,7 +80,7 @@ describe('createRolloutService on the local apiserver', () => {
       }),
       ACTOR,
     );
-    expect(await routeWeights(model)).toEqual([70, 30, 0]);
+    expect(await bed.routeWeights(model)).toEqual([70, 30, 0]);
     const after = await kubeOk('GET', routePath(model));
     expect(changedPaths(before, after)).toEqual([
       '/spec/rules/1/backendRefs/0/weight',
@@ -232,7 +116,7 @@ describe('createRolloutService on the local apiserver', () => {
         model,
         registryId: REGISTRY,
         cluster: 'local',
-        namespace: ns,
+        namespace: bed.ns,
         router: { kind: 'HTTPRoute', name: model },
         strategy: 'canary',
         before: result.before,
@@ -245,7 +129,7 @@ describe('createRolloutService on the local apiserver', () => {
       request(model, { strategy: 'rollback' }),
       'user:default/joe',
     );
-    expect(await routeWeights(model)).toEqual([90, 10, 0]);
+    expect(await bed.routeWeights(model)).toEqual([90, 10, 0]);
     expect(rolledBack.after).toEqual(result.before);
     expect(rolledBack.before).toEqual(result.after);
     const [latest] = await trail(model);
@@ -258,7 +142,7 @@ describe('createRolloutService on the local apiserver', () => {
 
   it('lets exactly one of 20 requests made on the same resourceVersion through, and records the rest as conflicts', async () => {
     const model = 'svc-same-rv';
-    await routedModel(model, [90, 10, 0]);
+    await bed.routedModel(model, { '5': 90, '6': 10, '7': 0 });
     const service = await serviceWith();
     const { resourceVersion } = (await kubeOk('GET', routePath(model)))
       .metadata;
@@ -293,7 +177,7 @@ describe('createRolloutService on the local apiserver', () => {
         error.current.versions.map((v: { weight: number }) => v.weight),
       ).toEqual(won[0].after.versions.map(v => v.weight));
     }
-    expect(await routeWeights(model)).toEqual(
+    expect(await bed.routeWeights(model)).toEqual(
       won[0].after.versions.map(v => v.weight),
     );
     const records = await trail(model);
@@ -305,7 +189,7 @@ describe('createRolloutService on the local apiserver', () => {
 
   it('leaves the route equal to the last successful write when 20 requests race their reads', async () => {
     const model = 'svc-racing';
-    await routedModel(model, [90, 10, 0]);
+    await bed.routedModel(model, { '5': 90, '6': 10, '7': 0 });
     const service = await serviceWith();
 
     const outcomes = await Promise.allSettled(
@@ -335,7 +219,7 @@ describe('createRolloutService on the local apiserver', () => {
       .pop()!;
     const route = await kubeOk('GET', routePath(model));
     expect(route.metadata.resourceVersion).toBe(last.resourceVersion);
-    expect(await routeWeights(model)).toEqual(
+    expect(await bed.routeWeights(model)).toEqual(
       last.after.versions.map(v => v.weight),
     );
 
@@ -358,9 +242,13 @@ describe('createRolloutService on the local apiserver', () => {
 
   it('refuses a route managed by Argo CD unless the cluster allows it', async () => {
     const model = 'svc-gitops';
-    await routedModel(model, [90, 10, 0], {
-      labels: { 'app.kubernetes.io/instance': 'fraud-apps' },
-    });
+    await bed.routedModel(
+      model,
+      { '5': 90, '6': 10, '7': 0 },
+      {
+        labels: { 'app.kubernetes.io/instance': 'fraud-apps' },
+      },
+    );
     const before = await kubeOk('GET', routePath(model));
 
     const refused = (await serviceWith()).apply(
@@ -369,7 +257,7 @@ describe('createRolloutService on the local apiserver', () => {
     );
     await expect(refused).rejects.toThrow(NotAllowedError);
     await expect(refused).rejects.toThrow(
-      `HTTPRoute ${ns}/${model} is managed by the Argo CD application 'fraud-apps': its next sync would revert a direct change`,
+      `HTTPRoute ${bed.ns}/${model} is managed by the Argo CD application 'fraud-apps': its next sync would revert a direct change`,
     );
     expect(await kubeOk('GET', routePath(model))).toEqual(before);
     expect((await trail(model))[0]).toMatchObject({
@@ -384,12 +272,12 @@ describe('createRolloutService on the local apiserver', () => {
       request(model, { weights: { '5': 50, '6': 50 } }),
       ACTOR,
     );
-    expect(await routeWeights(model)).toEqual([50, 50, 0]);
+    expect(await bed.routeWeights(model)).toEqual([50, 50, 0]);
   });
 
   it('refuses to give traffic to an unsafe version, says how to fix it, and lets it be taken out', async () => {
     const model = 'svc-unsafe';
-    await routedModel(model, [90, 10, 0]);
+    await bed.routedModel(model, { '5': 90, '6': 10, '7': 0 });
     const before = await kubeOk('GET', routePath(model));
 
     const refused = (await serviceWith()).apply(
@@ -424,14 +312,14 @@ describe('createRolloutService on the local apiserver', () => {
       }),
       ACTOR,
     );
-    expect(await routeWeights(model)).toEqual([86, 9, 5]);
+    expect(await bed.routeWeights(model)).toEqual([86, 9, 5]);
     await (
       await serviceWith()
     ).apply(
       request(model, { strategy: 'promote', target: { version: '5' } }),
       ACTOR,
     );
-    expect(await routeWeights(model)).toEqual([100, 0, 0]);
+    expect(await bed.routeWeights(model)).toEqual([100, 0, 0]);
   });
 
   it('refuses bad requests before sending anything, naming the field, and records them', async () => {
@@ -454,7 +342,7 @@ describe('createRolloutService on the local apiserver', () => {
       [{ weights: {} }, 'weights: name at least one version and its weight'],
       [
         { weights: { '3': 10, '5': 90 } },
-        `weights: version 3 cannot get traffic from HTTPRoute ${ns}/${model}, which routes to versions 5, 6, 7`,
+        `weights: version 3 cannot get traffic from HTTPRoute ${bed.ns}/${model}, which routes to versions 5, 6, 7`,
       ],
       [
         { weights: { '9': 10, '5': 90 } },
@@ -500,7 +388,7 @@ describe('createRolloutService on the local apiserver', () => {
   it('refuses a route an Argo Rollout steers, naming the Rollout', async () => {
     const model = 'svc-steered';
     // The Rollout carries no model label, so the catalog shows the route as the router.
-    await kubeOk('POST', paths.rollouts(ns), {
+    await kubeOk('POST', paths.rollouts(bed.ns), {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
       metadata: { name: 'steers-svc' },
@@ -516,14 +404,17 @@ describe('createRolloutService on the local apiserver', () => {
             steps: [{ setWeight: 20 }],
             trafficRouting: {
               plugins: {
-                'argoproj-labs/gatewayAPI': { httpRoute: model, namespace: ns },
+                'argoproj-labs/gatewayAPI': {
+                  httpRoute: model,
+                  namespace: bed.ns,
+                },
               },
             },
           },
         },
       },
     });
-    await routedModel(model, [80, 20, 0]);
+    await bed.routedModel(model, { '5': 80, '6': 20, '7': 0 });
     const before = await kubeOk('GET', routePath(model));
 
     await expect(
@@ -533,7 +424,7 @@ describe('createRolloutService on the local apiserver', () => {
         })
       ).apply(request(model, { weights: { '5': 50, '6': 50 } }), ACTOR),
     ).rejects.toThrow(
-      `HTTPRoute ${ns}/${model} is steered by the Argo Rollout 'steers-svc'`,
+      `HTTPRoute ${bed.ns}/${model} is steered by the Argo Rollout 'steers-svc'`,
     );
     expect(await kubeOk('GET', routePath(model))).toEqual(before);
     expect((await trail(model))[0]).toMatchObject({ result: 'refused' });
@@ -542,16 +433,16 @@ describe('createRolloutService on the local apiserver', () => {
   it('runs a KServe canary and rolls it back to the recorded split', async () => {
     const model = 'svc-kserve';
     await createInferenceService({
-      ns,
+      ns: bed.ns,
       name: model,
       model,
       previous: '2',
       latest: '3',
       canaryTrafficPercent: 30,
     });
-    await untilCatalogShows(model, 'InferenceService');
+    await bed.untilCatalogShows(model, 'InferenceService');
     const service = await serviceWith();
-    const isvcPath = `${paths.inferenceServices(ns)}/${model}`;
+    const isvcPath = `${paths.inferenceServices(bed.ns)}/${model}`;
     const before = await kubeOk('GET', isvcPath);
 
     await service.apply(
@@ -583,16 +474,16 @@ describe('createRolloutService on the local apiserver', () => {
   it('moves an Argo canary to the step of a split, then promotes it fully', async () => {
     const model = 'svc-argo';
     await createArgoRollout({
-      ns,
+      ns: bed.ns,
       name: model,
       model,
       stable: '5',
       canary: '6',
       stepIndex: 1,
     });
-    await untilCatalogShows(model, 'Rollout');
+    await bed.untilCatalogShows(model, 'Rollout');
     const service = await serviceWith();
-    const rolloutPath = `${paths.rollouts(ns)}/${model}`;
+    const rolloutPath = `${paths.rollouts(bed.ns)}/${model}`;
     const before = await kubeOk('GET', rolloutPath);
 
     const toStep = await service.apply(

@@ -91,6 +91,8 @@ describe('Models page', () => {
     ).toBeInTheDocument();
     expect(within(row).getByText('3 h 20 min')).toBeInTheDocument();
     expect(within(row).getByText('over 4 versions')).toBeInTheDocument();
+    expect(within(row).getByText('canary, 2 h ago')).toBeInTheDocument();
+    expect(within(row).getByText('prod / ml-prod by ada')).toBeInTheDocument();
 
     const rankerRow = screen
       .getByRole('link', { name: /product-ranker/ })
@@ -98,6 +100,9 @@ describe('Models page', () => {
     expect(within(rankerRow).getByText('not deployed')).toBeInTheDocument();
     expect(
       within(rankerRow).getByText('no version served yet'),
+    ).toBeInTheDocument();
+    expect(
+      within(rankerRow).getByText('none from the portal'),
     ).toBeInTheDocument();
     expect(
       screen.getByRole('columnheader', { name: 'Lead time (median)' }),

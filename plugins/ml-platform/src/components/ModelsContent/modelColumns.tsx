@@ -88,4 +88,21 @@ export const modelColumns: ColumnConfig<ModelRow>[] = [
         <CellText title="—" description="no version served yet" />
       ),
   },
+  {
+    id: 'lastRollout',
+    label: 'Last rollout',
+    cell: m =>
+      m.lastRollout ? (
+        <CellText
+          title={`${m.lastRollout.strategy}, ${formatDuration(
+            Math.max(0, (Date.now() - Date.parse(m.lastRollout.at)) / 1000),
+          )} ago`}
+          description={`${m.lastRollout.cluster} / ${
+            m.lastRollout.namespace
+          } by ${m.lastRollout.actor.replace(/^user:(default\/)?/, '')}`}
+        />
+      ) : (
+        <CellText title="—" description="none from the portal" />
+      ),
+  },
 ];

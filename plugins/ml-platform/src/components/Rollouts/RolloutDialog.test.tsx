@@ -6,19 +6,11 @@ import { registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   ModelDetailsResponse,
-  RolloutAuditRecord,
   RolloutRequest,
 } from '@mlplatform/plugin-ml-platform-common';
 import { fraudDetector } from '../ModelEntityContent/__fixtures__/fraudDetector';
 import { fraudScorer, renderModelPage } from './__testUtils__/renderModelPage';
-
-const split = (percents: Record<string, number>) => ({
-  versions: Object.entries(percents).map(([version, percent]) => ({
-    version,
-    weight: percent,
-    percent,
-  })),
-});
+import { auditRecord, split } from './__testUtils__/rolloutRecords';
 
 /** fraud-detector with its prod HTTPRoute at the given split. */
 const withProdSplit = (
@@ -41,21 +33,14 @@ const withProdSplit = (
   ),
 });
 
-const lastRollout: RolloutAuditRecord = {
-  id: 'r2',
-  at: '2026-11-28T10:00:00Z',
-  actor: 'user:default/ana',
-  model: 'fraud-detector',
+const lastRollout = auditRecord('r2', {
   registryId: 'mlflow',
-  cluster: 'local',
-  namespace: 'ml-prod',
   router: { kind: 'HTTPRoute', name: 'fraud-detector' },
   strategy: 'promote',
   before: split({ '5': 100, '6': 0 }),
   after: split({ '5': 90, '6': 10 }),
-  result: 'succeeded',
   aliasChange: { alias: 'champion', from: '4', to: '5' },
-};
+});
 
 describe('changing traffic from the model page', () => {
   const server = setupServer();

@@ -3,37 +3,10 @@ import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { registerMswTestHooks } from '@backstage/frontend-test-utils';
-import {
-  GradualRollout,
-  RolloutAuditRecord,
-} from '@mlplatform/plugin-ml-platform-common';
+import { GradualRollout } from '@mlplatform/plugin-ml-platform-common';
 import { fraudDetector } from '../ModelEntityContent/__fixtures__/fraudDetector';
 import { renderModelPage } from './__testUtils__/renderModelPage';
-
-const split = (percents: Record<string, number>) => ({
-  versions: Object.entries(percents).map(([version, percent]) => ({
-    version,
-    weight: percent,
-    percent,
-  })),
-});
-
-const record = (
-  id: string,
-  overrides: Partial<RolloutAuditRecord> = {},
-): RolloutAuditRecord => ({
-  id,
-  at: '2026-11-28T10:00:00Z',
-  actor: 'user:default/ana',
-  model: 'fraud-detector',
-  cluster: 'local',
-  namespace: 'ml-prod',
-  strategy: 'canary',
-  before: split({ '5': 90, '6': 10 }),
-  after: split({ '5': 80, '6': 20 }),
-  result: 'succeeded',
-  ...overrides,
-});
+import { auditRecord, split } from './__testUtils__/rolloutRecords';
 
 describe('rollout progress and history on the model page', () => {
   const server = setupServer();
@@ -57,10 +30,10 @@ describe('rollout progress and history on the model page', () => {
           cursors.push(before);
           return HttpResponse.json(
             before
-              ? { items: [record('r1', { strategy: 'split' })] }
+              ? { items: [auditRecord('r1', { strategy: 'split' })] }
               : {
                   items: [
-                    record('r3', {
+                    auditRecord('r3', {
                       strategy: 'promote',
                       result: 'refused',
                       actor: 'user:default/bob',
@@ -68,7 +41,7 @@ describe('rollout progress and history on the model page', () => {
                       error:
                         'Only the owners of fraud-scorer can change its traffic',
                     }),
-                    record('r2', {
+                    auditRecord('r2', {
                       strategy: 'promote',
                       before: split({ '5': 80, '6': 20 }),
                       after: split({ '5': 0, '6': 100 }),

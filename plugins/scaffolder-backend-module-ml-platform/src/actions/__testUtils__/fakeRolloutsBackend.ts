@@ -1,10 +1,14 @@
-import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
 import type {
   RolloutRequest,
   RolloutResult,
 } from '@mlplatform/plugin-ml-platform-common';
 import { http, HttpResponse } from 'msw';
-import type { SetupServer } from 'msw/node';
+import { setupServer } from 'msw/node';
 
 // mockServices.discovery() answers http://localhost:0/api/<plugin id>.
 export const ROLLOUTS_URL = 'http://localhost:0/api/ml-platform/rollouts';
@@ -15,6 +19,13 @@ export const initiatorToken = () =>
     onBehalfOf: mockCredentials.user(),
     targetPluginId: 'ml-platform',
   })}`;
+
+/** The deployment the sample rollouts change. */
+export const sampleDeployment = {
+  model: 'fraud-detector',
+  cluster: 'local',
+  namespace: 'ml-prod',
+};
 
 export const sampleResult: RolloutResult = {
   auditId: '41',
@@ -38,30 +49,42 @@ export const sampleResult: RolloutResult = {
   resourceVersion: '48214',
 };
 
+/** What the rollout actions are built with in tests: the discovery URL and token above. */
+export const actionServices = () => ({
+  discovery: mockServices.discovery(),
+  auth: mockServices.auth(),
+});
+
 /**
- * Answers POST /rollouts with `answer` and keeps every request it got, with
- * its Authorization header.
+ * A fake ML Platform backend for the test file. `answer` makes it answer
+ * POST /rollouts with `respond` and returns every request it gets from then
+ * on, with its Authorization header.
  */
-export function fakeRolloutsBackend(
-  server: SetupServer,
-  answer: (body: RolloutRequest) => Response = () =>
-    HttpResponse.json(sampleResult),
-) {
-  const received: Array<{
-    body: RolloutRequest;
-    authorization: string | null;
-  }> = [];
-  server.use(
-    http.post(ROLLOUTS_URL, async ({ request }) => {
-      const body = (await request.json()) as RolloutRequest;
-      received.push({
-        body,
-        authorization: request.headers.get('authorization'),
-      });
-      return answer(body);
-    }),
-  );
-  return received;
+export function useFakeRolloutsBackend() {
+  const server = setupServer();
+  registerMswTestHooks(server);
+  return {
+    answer(
+      respond: (body: RolloutRequest) => Response = () =>
+        HttpResponse.json(sampleResult),
+    ) {
+      const received: Array<{
+        body: RolloutRequest;
+        authorization: string | null;
+      }> = [];
+      server.use(
+        http.post(ROLLOUTS_URL, async ({ request }) => {
+          const body = (await request.json()) as RolloutRequest;
+          received.push({
+            body,
+            authorization: request.headers.get('authorization'),
+          });
+          return respond(body);
+        }),
+      );
+      return received;
+    },
+  };
 }
 
 /** The mock context takes no isDryRun option; the scaffolder sets the flag. */

@@ -1,81 +1,43 @@
 import { ConflictError, InputError } from '@backstage/errors';
-import type {
-  TrafficChange,
-  TrafficObjectRef,
-} from '@mlplatform/plugin-ml-platform-node';
+import type { TrafficChange } from '@mlplatform/plugin-ml-platform-node';
 import { createArgoRollout } from '../__testUtils__/argoFixtures';
 import { podTemplate } from '../__testUtils__/fixtures';
-import {
-  changedPaths,
-  createTestNamespace,
-  deleteTestNamespace,
-  kubeOk,
-  localClusterClients,
-  paths,
-} from '../__testUtils__/localKube';
+import { useTrafficRouterTestBed } from '../__testUtils__/trafficRouterTestBed';
+import { changedPaths, kubeOk, paths } from '../__testUtils__/localKube';
 import { createArgoRolloutRouter } from './createArgoRolloutRouter';
 
 jest.setTimeout(60_000);
 
 const MODEL = 'argo-test-model';
-let ns: string;
-const rolloutPath = (name: string) => `${paths.rollouts(ns)}/${name}`;
-const refOf = (name: string): TrafficObjectRef => ({
-  cluster: 'local',
-  namespace: ns,
+const bed = useTrafficRouterTestBed({
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'Rollout',
-  name,
+  collectionPath: paths.rollouts,
+  createRouter: createArgoRolloutRouter,
 });
 
-beforeAll(async () => {
-  ns = await createTestNamespace();
-});
-
-afterAll(async () => {
-  await deleteTestNamespace(ns);
-});
-
-/** Creates a Rollout, applies one change, and returns what changed. */
-async function applyTo(name: string, stepIndex: number, change: TrafficChange) {
-  await createArgoRollout({
-    ns,
+/** A Rollout of the model at the given canary step, stable on 3 and canary 4. */
+const createStableAndCanary = (name: string, stepIndex: number) =>
+  createArgoRollout({
+    ns: bed.ns,
     name,
     model: MODEL,
     stable: '3',
     canary: '4',
     stepIndex,
   });
-  const before = await kubeOk('GET', rolloutPath(name));
-  const router = createArgoRolloutRouter({
-    clients: await localClusterClients(),
-  });
-  const written = await router.applyChange(refOf(name), MODEL, change, {
-    expectedResourceVersion: before.metadata.resourceVersion,
-  });
-  const after = await kubeOk('GET', rolloutPath(name));
-  expect(written.resourceVersion).toBe(after.metadata.resourceVersion);
-  return { before, after, written, changed: changedPaths(before, after) };
+
+/** Creates a Rollout, applies one change, and returns what changed. */
+async function applyTo(name: string, stepIndex: number, change: TrafficChange) {
+  await createStableAndCanary(name, stepIndex);
+  return bed.applyAndReread(name, MODEL, change);
 }
 
 describe('Argo Rollouts router', () => {
   it('reads the stable and canary versions as the catalog does, with older revisions at 0', async () => {
-    await createArgoRollout({
-      ns,
-      name: 'read',
-      model: MODEL,
-      stable: '3',
-      canary: '4',
-      stepIndex: 1,
-    });
-    const rollout = await kubeOk('GET', rolloutPath('read'));
-    const router = createArgoRolloutRouter({
-      clients: await localClusterClients(),
-    });
-    expect(await router.readSplit(refOf('read'), MODEL)).toEqual({
-      weights: { '3': 80, '4': 20 },
-      resourceVersion: rollout.metadata.resourceVersion,
-    });
+    await createStableAndCanary('read', 1);
+    const { split, resourceVersion } = await bed.readSplit('read', MODEL);
+    expect(split).toEqual({ weights: { '3': 80, '4': 20 }, resourceVersion });
   });
 
   it('reaches a split by going to the step that sets it, as promote does with the step index', async () => {
@@ -119,18 +81,16 @@ describe('Argo Rollouts router', () => {
     expect(aborted.after.status.abort).toBe(true);
     expect(aborted.written.weights).toEqual({ '3': 100, '4': 0 });
 
-    const router = createArgoRolloutRouter({
-      clients: await localClusterClients(),
-    });
+    const router = await bed.router();
     await router.applyChange(
-      refOf('abort'),
+      bed.ref('abort'),
       MODEL,
       { type: 'retry' },
       {
         expectedResourceVersion: aborted.after.metadata.resourceVersion,
       },
     );
-    const retried = await kubeOk('GET', rolloutPath('abort'));
+    const retried = await kubeOk('GET', bed.path('abort'));
     expect(changedPaths(aborted.after, retried)).toEqual(['/status/abort']);
     expect(retried.status.abort).toBe(false);
   });
@@ -150,7 +110,7 @@ describe('Argo Rollouts router', () => {
     });
     // the previous ReplicaSet's template as the apiserver stored it, without
     // the hash label Argo adds to each revision
-    const replicaSets = await kubeOk('GET', paths.replicaSets(ns));
+    const replicaSets = await kubeOk('GET', paths.replicaSets(bed.ns));
     const previous = replicaSets.items.find(
       (rs: any) =>
         rs.metadata.ownerReferences[0].name === 'undo' &&
@@ -172,21 +132,12 @@ describe('Argo Rollouts router', () => {
   });
 
   it('refuses a weight no step sets, naming the weights it can set, and sends nothing', async () => {
-    await createArgoRollout({
-      ns,
-      name: 'no-step',
-      model: MODEL,
-      stable: '3',
-      canary: '4',
-      stepIndex: 1,
-    });
-    const before = await kubeOk('GET', rolloutPath('no-step'));
-    const router = createArgoRolloutRouter({
-      clients: await localClusterClients(),
-    });
+    await createStableAndCanary('no-step', 1);
+    const before = await kubeOk('GET', bed.path('no-step'));
+    const router = await bed.router();
     await expect(
       router.applyChange(
-        refOf('no-step'),
+        bed.ref('no-step'),
         MODEL,
         { type: 'weights', weights: { '3': 70, '4': 30 } },
         {
@@ -195,42 +146,29 @@ describe('Argo Rollouts router', () => {
       ),
     ).rejects.toThrow(
       new InputError(
-        `weights: Argo Rollout ${ns}/no-step can give its canary (version 4) only the weights of its steps: 20, 50, 100 %, not 30 %`,
+        `weights: Argo Rollout ${bed.ns}/no-step can give its canary (version 4) only the weights of its steps: 20, 50, 100 %, not 30 %`,
       ),
     );
-    expect(await kubeOk('GET', rolloutPath('no-step'))).toEqual(before);
+    expect(await kubeOk('GET', bed.path('no-step'))).toEqual(before);
   });
 
   it('applies nothing when the Rollout changed since it was read', async () => {
-    await createArgoRollout({
-      ns,
-      name: 'stale',
-      model: MODEL,
-      stable: '3',
-      canary: '4',
-      stepIndex: 1,
+    await createStableAndCanary('stale', 1);
+    const { read, touched: changed } = await bed.readThenTouch('stale', {
+      metadata: { annotations: { touched: 'yes' } },
     });
-    const read = await kubeOk('GET', rolloutPath('stale'));
-    const changed = await kubeOk(
-      'PATCH',
-      rolloutPath('stale'),
-      { metadata: { annotations: { touched: 'yes' } } },
-      'application/merge-patch+json',
-    );
-    const router = createArgoRolloutRouter({
-      clients: await localClusterClients(),
-    });
+    const router = await bed.router();
     for (const change of [
       { type: 'promote', version: '4' },
       { type: 'abort' },
       { type: 'weights', weights: { '3': 50, '4': 50 } },
     ] as TrafficChange[]) {
       await expect(
-        router.applyChange(refOf('stale'), MODEL, change, {
+        router.applyChange(bed.ref('stale'), MODEL, change, {
           expectedResourceVersion: read.metadata.resourceVersion,
         }),
       ).rejects.toThrow(ConflictError);
     }
-    expect(await kubeOk('GET', rolloutPath('stale'))).toEqual(changed);
+    expect(await kubeOk('GET', bed.path('stale'))).toEqual(changed);
   });
 });

@@ -1,82 +1,57 @@
 import { ConflictError, InputError } from '@backstage/errors';
-import type { TrafficObjectRef } from '@mlplatform/plugin-ml-platform-node';
 import {
   createRoute,
   createVersionService,
   podTemplate,
 } from '../__testUtils__/fixtures';
-import {
-  changedPaths,
-  createTestNamespace,
-  deleteTestNamespace,
-  kubeOk,
-  localClusterClients,
-  paths,
-} from '../__testUtils__/localKube';
+import { useTrafficRouterTestBed } from '../__testUtils__/trafficRouterTestBed';
+import { changedPaths, kubeOk, paths } from '../__testUtils__/localKube';
 import { createHttpRouteRouter } from './createHttpRouteRouter';
 
 jest.setTimeout(60_000);
 
 const MODEL = 'route-test-model';
-let ns: string;
-const routePath = (name: string) => `${paths.httpRoutes(ns)}/${name}`;
-const refOf = (name: string): TrafficObjectRef => ({
-  cluster: 'local',
-  namespace: ns,
+const bed = useTrafficRouterTestBed({
   apiVersion: 'gateway.networking.k8s.io/v1',
   kind: 'HTTPRoute',
-  name,
-});
-
-beforeAll(async () => {
-  ns = await createTestNamespace();
-  for (const v of ['5', '6', '7']) await createVersionService(ns, MODEL, v);
-  // A backend of another model in the same rule: never touched.
-  await createVersionService(ns, 'other-model', '1');
-});
-
-afterAll(async () => {
-  await deleteTestNamespace(ns);
+  collectionPath: paths.httpRoutes,
+  createRouter: createHttpRouteRouter,
+  seed: async ns => {
+    for (const v of ['5', '6', '7']) await createVersionService(ns, MODEL, v);
+    // A backend of another model in the same rule: never touched.
+    await createVersionService(ns, 'other-model', '1');
+  },
 });
 
 describe('HTTPRoute router', () => {
   it('reads the traffic rule by version, as the catalog maps Services to versions', async () => {
-    await createRoute(ns, 'read', [
+    await createRoute(bed.ns, 'read', [
       { service: `${MODEL}-v5`, weight: 90 },
       { service: `${MODEL}-v6`, weight: 10 },
       { service: 'other-model-v1', weight: 50 },
     ]);
-    const route = await kubeOk('GET', routePath('read'));
-    const router = createHttpRouteRouter({
-      clients: await localClusterClients(),
-    });
-
-    expect(await router.readSplit(refOf('read'), MODEL)).toEqual({
-      weights: { '5': 90, '6': 10 },
-      resourceVersion: route.metadata.resourceVersion,
-    });
+    const { split, resourceVersion } = await bed.readSplit('read', MODEL);
+    expect(split).toEqual({ weights: { '5': 90, '6': 10 }, resourceVersion });
   });
 
   it('changes exactly the weights of the traffic rule, in one guarded write', async () => {
-    await createRoute(ns, 'write', [
+    await createRoute(bed.ns, 'write', [
       { service: `${MODEL}-v5`, weight: 90 },
       { service: `${MODEL}-v6`, weight: 10 },
       { service: `${MODEL}-v7`, weight: 0 },
       { service: 'other-model-v1', weight: 50 },
     ]);
-    const before = await kubeOk('GET', routePath('write'));
-    const router = createHttpRouteRouter({
-      clients: await localClusterClients(),
-    });
+    const before = await kubeOk('GET', bed.path('write'));
+    const router = await bed.router();
 
     const written = await router.applyChange(
-      refOf('write'),
+      bed.ref('write'),
       MODEL,
       { type: 'weights', weights: { '5': 50, '7': 25 } },
       { expectedResourceVersion: before.metadata.resourceVersion },
     );
 
-    const after = await kubeOk('GET', routePath('write'));
+    const after = await kubeOk('GET', bed.path('write'));
     expect(written).toEqual({
       weights: { '5': 50, '6': 0, '7': 25 },
       resourceVersion: after.metadata.resourceVersion,
@@ -93,12 +68,12 @@ describe('HTTPRoute router', () => {
 
     // promote: one version gets everything
     await router.applyChange(
-      refOf('write'),
+      bed.ref('write'),
       MODEL,
       { type: 'promote', version: '6' },
       { expectedResourceVersion: after.metadata.resourceVersion },
     );
-    const promoted = await kubeOk('GET', routePath('write'));
+    const promoted = await kubeOk('GET', bed.path('write'));
     expect(
       promoted.spec.rules[1].backendRefs.map(
         (r: { weight: number }) => r.weight,
@@ -112,24 +87,17 @@ describe('HTTPRoute router', () => {
   });
 
   it('applies nothing and says so when the route changed since it was read', async () => {
-    await createRoute(ns, 'stale', [
+    await createRoute(bed.ns, 'stale', [
       { service: `${MODEL}-v5`, weight: 90 },
       { service: `${MODEL}-v6`, weight: 10 },
     ]);
-    const read = await kubeOk('GET', routePath('stale'));
-    // someone else changes the route in between
-    const changed = await kubeOk(
-      'PATCH',
-      routePath('stale'),
-      { metadata: { labels: { touched: 'yes' } } },
-      'application/merge-patch+json',
-    );
-    const router = createHttpRouteRouter({
-      clients: await localClusterClients(),
+    const { read, touched: changed } = await bed.readThenTouch('stale', {
+      metadata: { labels: { touched: 'yes' } },
     });
+    const router = await bed.router();
 
     const attempt = router.applyChange(
-      refOf('stale'),
+      bed.ref('stale'),
       MODEL,
       { type: 'weights', weights: { '5': 0, '6': 100 } },
       { expectedResourceVersion: read.metadata.resourceVersion },
@@ -138,54 +106,52 @@ describe('HTTPRoute router', () => {
     await expect(attempt).rejects.toThrow(
       /changed since it was read; nothing was applied/,
     );
-    expect(await kubeOk('GET', routePath('stale'))).toEqual(changed);
+    expect(await kubeOk('GET', bed.path('stale'))).toEqual(changed);
   });
 
   it('refuses versions the rule cannot route to and actions it does not have, sending nothing', async () => {
-    await createRoute(ns, 'invalid', [
+    await createRoute(bed.ns, 'invalid', [
       { service: `${MODEL}-v5`, weight: 90 },
       { service: `${MODEL}-v6`, weight: 10 },
     ]);
-    const before = await kubeOk('GET', routePath('invalid'));
-    const router = createHttpRouteRouter({
-      clients: await localClusterClients(),
-    });
+    const before = await kubeOk('GET', bed.path('invalid'));
+    const router = await bed.router();
     const options = {
       expectedResourceVersion: before.metadata.resourceVersion,
     };
 
     await expect(
       router.applyChange(
-        refOf('invalid'),
+        bed.ref('invalid'),
         MODEL,
         { type: 'weights', weights: { '7': 100 } },
         options,
       ),
     ).rejects.toThrow(
       new InputError(
-        `weights: version 7 cannot get traffic from HTTPRoute ${ns}/invalid, which routes to versions 5, 6`,
+        `weights: version 7 cannot get traffic from HTTPRoute ${bed.ns}/invalid, which routes to versions 5, 6`,
       ),
     );
     await expect(
       router.applyChange(
-        refOf('invalid'),
+        bed.ref('invalid'),
         MODEL,
         { type: 'weights', weights: { '5': 0 } },
         options,
       ),
     ).rejects.toThrow('weights: at least one version must get traffic');
     await expect(
-      router.applyChange(refOf('invalid'), MODEL, { type: 'abort' }, options),
+      router.applyChange(bed.ref('invalid'), MODEL, { type: 'abort' }, options),
     ).rejects.toThrow(InputError);
-    expect(await kubeOk('GET', routePath('invalid'))).toEqual(before);
+    expect(await kubeOk('GET', bed.path('invalid'))).toEqual(before);
   });
 
   it('never writes a route an Argo Rollout steers, and names the Rollout', async () => {
-    await createRoute(ns, 'steered', [
+    await createRoute(bed.ns, 'steered', [
       { service: `${MODEL}-v5`, weight: 80 },
       { service: `${MODEL}-v6`, weight: 20 },
     ]);
-    await kubeOk('POST', paths.rollouts(ns), {
+    await kubeOk('POST', paths.rollouts(bed.ns), {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Rollout',
       metadata: { name: 'steering-rollout' },
@@ -200,7 +166,7 @@ describe('HTTPRoute router', () => {
               plugins: {
                 'argoproj-labs/gatewayAPI': {
                   httpRoute: 'steered',
-                  namespace: ns,
+                  namespace: bed.ns,
                 },
               },
             },
@@ -208,24 +174,22 @@ describe('HTTPRoute router', () => {
         },
       },
     });
-    const before = await kubeOk('GET', routePath('steered'));
-    const router = createHttpRouteRouter({
-      clients: await localClusterClients(),
-    });
+    const before = await kubeOk('GET', bed.path('steered'));
+    const router = await bed.router();
 
-    expect((await router.readSplit(refOf('steered'), MODEL)).managedBy).toBe(
+    expect((await router.readSplit(bed.ref('steered'), MODEL)).managedBy).toBe(
       'rollout:steering-rollout',
     );
     await expect(
       router.applyChange(
-        refOf('steered'),
+        bed.ref('steered'),
         MODEL,
         { type: 'weights', weights: { '5': 50, '6': 50 } },
         { expectedResourceVersion: before.metadata.resourceVersion },
       ),
     ).rejects.toThrow(
-      `HTTPRoute ${ns}/steered is steered by the Argo Rollout 'steering-rollout'`,
+      `HTTPRoute ${bed.ns}/steered is steered by the Argo Rollout 'steering-rollout'`,
     );
-    expect(await kubeOk('GET', routePath('steered'))).toEqual(before);
+    expect(await kubeOk('GET', bed.path('steered'))).toEqual(before);
   });
 });

@@ -1,83 +1,45 @@
 import { ConflictError, InputError } from '@backstage/errors';
-import type {
-  TrafficChange,
-  TrafficObjectRef,
-} from '@mlplatform/plugin-ml-platform-node';
+import type { TrafficChange } from '@mlplatform/plugin-ml-platform-node';
 import { createInferenceService } from '../__testUtils__/kserveFixtures';
-import {
-  changedPaths,
-  createTestNamespace,
-  deleteTestNamespace,
-  kubeOk,
-  localClusterClients,
-  paths,
-} from '../__testUtils__/localKube';
+import { useTrafficRouterTestBed } from '../__testUtils__/trafficRouterTestBed';
+import { kubeOk, paths } from '../__testUtils__/localKube';
 import { createInferenceServiceRouter } from './createInferenceServiceRouter';
 
 jest.setTimeout(60_000);
 
 const MODEL = 'kserve-test-model';
-let ns: string;
-const isvcPath = (name: string) => `${paths.inferenceServices(ns)}/${name}`;
-const refOf = (name: string): TrafficObjectRef => ({
-  cluster: 'local',
-  namespace: ns,
+const bed = useTrafficRouterTestBed({
   apiVersion: 'serving.kserve.io/v1beta1',
   kind: 'InferenceService',
-  name,
+  collectionPath: paths.inferenceServices,
+  createRouter: createInferenceServiceRouter,
 });
 
-beforeAll(async () => {
-  ns = await createTestNamespace();
-});
-
-afterAll(async () => {
-  await deleteTestNamespace(ns);
-});
-
-async function applyTo(
-  name: string,
-  change: TrafficChange,
-  canaryTrafficPercent = 30,
-) {
-  await createInferenceService({
-    ns,
+/** An InferenceService of the model whose latest revision is 3 and previous 2. */
+const createPreviousAndLatest = (name: string, canaryTrafficPercent: number) =>
+  createInferenceService({
+    ns: bed.ns,
     name,
     model: MODEL,
     previous: '2',
     latest: '3',
     canaryTrafficPercent,
   });
-  const before = await kubeOk('GET', isvcPath(name));
-  const router = createInferenceServiceRouter({
-    clients: await localClusterClients(),
-  });
-  const written = await router.applyChange(refOf(name), MODEL, change, {
-    expectedResourceVersion: before.metadata.resourceVersion,
-  });
-  const after = await kubeOk('GET', isvcPath(name));
-  expect(written.resourceVersion).toBe(after.metadata.resourceVersion);
-  return { before, after, written, changed: changedPaths(before, after) };
+
+async function applyTo(
+  name: string,
+  change: TrafficChange,
+  canaryTrafficPercent = 30,
+) {
+  await createPreviousAndLatest(name, canaryTrafficPercent);
+  return bed.applyAndReread(name, MODEL, change);
 }
 
 describe('KServe InferenceService router', () => {
   it('reads the latest and previous revisions by version, as the catalog does', async () => {
-    await createInferenceService({
-      ns,
-      name: 'read',
-      model: MODEL,
-      previous: '2',
-      latest: '3',
-      canaryTrafficPercent: 30,
-    });
-    const isvc = await kubeOk('GET', isvcPath('read'));
-    const router = createInferenceServiceRouter({
-      clients: await localClusterClients(),
-    });
-    expect(await router.readSplit(refOf('read'), MODEL)).toEqual({
-      weights: { '2': 70, '3': 30 },
-      resourceVersion: isvc.metadata.resourceVersion,
-    });
+    await createPreviousAndLatest('read', 30);
+    const { split, resourceVersion } = await bed.readSplit('read', MODEL);
+    expect(split).toEqual({ weights: { '2': 70, '3': 30 }, resourceVersion });
   });
 
   it('sets canaryTrafficPercent for a canary, and nothing else', async () => {
@@ -110,69 +72,47 @@ describe('KServe InferenceService router', () => {
   });
 
   it('refuses what KServe cannot express and sends nothing', async () => {
-    await createInferenceService({
-      ns,
-      name: 'invalid',
-      model: MODEL,
-      previous: '2',
-      latest: '3',
-      canaryTrafficPercent: 30,
-    });
-    const before = await kubeOk('GET', isvcPath('invalid'));
-    const router = createInferenceServiceRouter({
-      clients: await localClusterClients(),
-    });
+    await createPreviousAndLatest('invalid', 30);
+    const before = await kubeOk('GET', bed.path('invalid'));
+    const router = await bed.router();
     const options = {
       expectedResourceVersion: before.metadata.resourceVersion,
     };
     await expect(
       router.applyChange(
-        refOf('invalid'),
+        bed.ref('invalid'),
         MODEL,
         { type: 'weights', weights: { '2': 1, '3': 2 } },
         options,
       ),
     ).rejects.toThrow(
       new InputError(
-        `weights: InferenceService ${ns}/invalid takes whole percentages only, and version 3 would get 66.67 %`,
+        `weights: InferenceService ${bed.ns}/invalid takes whole percentages only, and version 3 would get 66.67 %`,
       ),
     );
     await expect(
       router.applyChange(
-        refOf('invalid'),
+        bed.ref('invalid'),
         MODEL,
         { type: 'weights', weights: { '1': 100 } },
         options,
       ),
     ).rejects.toThrow(InputError);
     await expect(
-      router.applyChange(refOf('invalid'), MODEL, { type: 'retry' }, options),
+      router.applyChange(bed.ref('invalid'), MODEL, { type: 'retry' }, options),
     ).rejects.toThrow(InputError);
-    expect(await kubeOk('GET', isvcPath('invalid'))).toEqual(before);
+    expect(await kubeOk('GET', bed.path('invalid'))).toEqual(before);
   });
 
   it('applies nothing when the InferenceService changed since it was read', async () => {
-    await createInferenceService({
-      ns,
-      name: 'stale',
-      model: MODEL,
-      previous: '2',
-      latest: '3',
-      canaryTrafficPercent: 30,
+    await createPreviousAndLatest('stale', 30);
+    const { read, touched: changed } = await bed.readThenTouch('stale', {
+      metadata: { labels: { touched: 'yes' } },
     });
-    const read = await kubeOk('GET', isvcPath('stale'));
-    const changed = await kubeOk(
-      'PATCH',
-      isvcPath('stale'),
-      { metadata: { labels: { touched: 'yes' } } },
-      'application/merge-patch+json',
-    );
-    const router = createInferenceServiceRouter({
-      clients: await localClusterClients(),
-    });
+    const router = await bed.router();
     await expect(
       router.applyChange(
-        refOf('stale'),
+        bed.ref('stale'),
         MODEL,
         { type: 'weights', weights: { '2': 50, '3': 50 } },
         {
@@ -180,6 +120,6 @@ describe('KServe InferenceService router', () => {
         },
       ),
     ).rejects.toThrow(ConflictError);
-    expect(await kubeOk('GET', isvcPath('stale'))).toEqual(changed);
+    expect(await kubeOk('GET', bed.path('stale'))).toEqual(changed);
   });
 });

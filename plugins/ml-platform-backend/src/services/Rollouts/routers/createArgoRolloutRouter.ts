@@ -3,6 +3,7 @@ import type { TrafficRouter } from '@mlplatform/plugin-ml-platform-node';
 import { POD_TEMPLATE_HASH } from '../../ModelDeployments/computeDeployments';
 import type { Rollout } from '../../ModelDeployments/types';
 import type { ClusterClients } from '../kube/createClusterClients';
+import { guardedJsonPatch } from '../kube/guardedJsonPatch';
 import { ROLLOUTS } from '../kube/kinds';
 import { planRolloutWrites } from './argo/planRolloutWrites';
 import { readRolloutState } from './argo/readRolloutState';
@@ -55,18 +56,12 @@ export function createArgoRolloutRouter(options: {
             write.replicaSet.spec?.template ?? {},
           );
           delete template.metadata?.labels?.[POD_TEMPLATE_HASH];
-          written = await kube.jsonPatch<Rollout>(
+          written = await guardedJsonPatch<Rollout>(
+            kube,
             ROLLOUTS,
-            ref.namespace,
-            ref.name,
-            [
-              {
-                op: 'test',
-                path: '/metadata/resourceVersion',
-                value: resourceVersion,
-              },
-              { op: 'replace', path: '/spec/template', value: template },
-            ],
+            ref,
+            resourceVersion,
+            [{ op: 'replace', path: '/spec/template', value: template }],
           );
         } else {
           const metadata = { resourceVersion };

@@ -16,6 +16,7 @@ import { gitOpsOwner } from '../../ModelDeployments/managedBy';
 import type { HttpRoute, Rollout } from '../../ModelDeployments/types';
 import type { ClusterClients } from '../kube/createClusterClients';
 import { HTTP_ROUTES, ROLLOUTS } from '../kube/kinds';
+import { guardedJsonPatch } from '../kube/guardedJsonPatch';
 import type { JsonPatchOperation } from '../kube/KubeClient';
 import { completeWeights } from './versionWeights';
 
@@ -160,13 +161,7 @@ export function createHttpRouteRouter(options: {
           )} in its traffic rule; set its weights by hand or keep one backendRef per version`,
         );
       }
-      const operations: JsonPatchOperation[] = [
-        {
-          op: 'test',
-          path: '/metadata/resourceVersion',
-          value: expectedResourceVersion,
-        },
-      ];
+      const operations: JsonPatchOperation[] = [];
       for (const backend of state.backends) {
         const weight = weights[backend.version];
         if (backend.present && weight === backend.weight) continue;
@@ -176,10 +171,11 @@ export function createHttpRouteRouter(options: {
           value: weight,
         });
       }
-      const written = await clients(ref.cluster).jsonPatch<HttpRoute>(
+      const written = await guardedJsonPatch<HttpRoute>(
+        clients(ref.cluster),
         HTTP_ROUTES,
-        ref.namespace,
-        ref.name,
+        ref,
+        expectedResourceVersion,
         operations,
       );
       return {

@@ -11,6 +11,7 @@ import { gitOpsOwner } from '../../ModelDeployments/managedBy';
 import type { InferenceService } from '../../ModelDeployments/types';
 import type { ClusterClients } from '../kube/createClusterClients';
 import { INFERENCE_SERVICES } from '../kube/kinds';
+import { guardedJsonPatch } from '../kube/guardedJsonPatch';
 import type { JsonPatchOperation } from '../kube/KubeClient';
 import { completeWeights, serving, wholePercent } from './versionWeights';
 
@@ -138,22 +139,17 @@ export function createInferenceServiceRouter(options: {
       const percent = plan(state, change, where);
       const current = state.isvc.spec?.predictor?.canaryTrafficPercent;
       const path = '/spec/predictor/canaryTrafficPercent';
-      const operations: JsonPatchOperation[] = [
-        {
-          op: 'test',
-          path: '/metadata/resourceVersion',
-          value: expectedResourceVersion,
-        },
-      ];
+      const operations: JsonPatchOperation[] = [];
       if (percent === undefined) {
         if (current !== undefined) operations.push({ op: 'remove', path });
       } else if (percent !== current) {
         operations.push({ op: 'add', path, value: percent });
       }
-      const written = await clients(ref.cluster).jsonPatch<InferenceService>(
+      const written = await guardedJsonPatch<InferenceService>(
+        clients(ref.cluster),
         INFERENCE_SERVICES,
-        ref.namespace,
-        ref.name,
+        ref,
+        expectedResourceVersion,
         operations,
       );
       const latestShare = percent ?? 100;

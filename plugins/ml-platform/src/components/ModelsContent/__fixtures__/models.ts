@@ -25,6 +25,14 @@ export const fraudDetector: ModelSummary = {
   safety: 'unsafe',
   safetyReason: 'The sklearn flavor of v5 loads a pickle file.',
   leadTime: { medianSeconds: 3 * 3600 + 20 * 60, measuredVersions: 4 },
+  lastRollout: {
+    // Half a minute past two hours, so the page reads "2 h" however slow the run.
+    at: new Date(Date.now() - (2 * 3600 + 30) * 1000).toISOString(),
+    strategy: 'canary',
+    cluster: 'prod',
+    namespace: 'ml-prod',
+    actor: 'user:default/ada',
+  },
 };
 
 export const productRanker: ModelSummary = {

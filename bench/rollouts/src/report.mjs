@@ -1,0 +1,64 @@
+const ms = s => `${s.p50Ms} / ${s.p99Ms}`;
+
+function table(rows) {
+  const widths = rows[0].map((_, c) =>
+    Math.max(...rows.map(row => String(row[c]).length)),
+  );
+  const line = row =>
+    `| ${row.map((cell, c) => String(cell).padEnd(widths[c])).join(' | ')} |`;
+  return [
+    line(rows[0]),
+    line(widths.map(w => '-'.repeat(w))),
+    ...rows.slice(1).map(line),
+  ];
+}
+
+/** The tables the README quotes. */
+export function printRolloutReport(r) {
+  const out = [
+    `${r.settings.models} models x 2 versions, ${
+      r.settings.sequential
+    } sequential rollouts per router, ${
+      r.machine.cpus
+    } CPUs, load average ${r.machine.loadAverageAtStart.join(
+      ' ',
+    )} at start, ${r.loadAverageAtEnd?.join(' ')} at end`,
+    '',
+    ...table([
+      [
+        'router',
+        'API answer p50 / p99 (ms)',
+        'call -> watched change p50 / p99 (ms)',
+      ],
+      ...Object.entries(r.latency).map(([kind, l]) => [
+        kind,
+        ms(l.api),
+        ms(l.watched),
+      ]),
+    ]),
+    '',
+    ...table([
+      [
+        'concurrency',
+        'succeeded',
+        'total (ms)',
+        'rollouts/s',
+        'API p50 / p99 (ms)',
+        'objects right',
+        'one audit row',
+      ],
+      ...r.throughput.map(t => [
+        t.concurrency,
+        `${t.succeeded}/${t.rollouts}`,
+        t.totalMs,
+        t.rolloutsPerSecond,
+        ms(t.api),
+        `${t.objectsMatching}/${t.rollouts}`,
+        `${t.auditOneSucceeded}/${t.rollouts}`,
+      ]),
+    ]),
+    '',
+    `contention: ${r.contention.contenders} rollouts on one HTTPRoute from one resourceVersion: ${r.contention.succeeded} succeeded, ${r.contention.conflicts} got 409, object = winner: ${r.contention.objectEqualsWinner}`,
+  ];
+  console.log(out.join('\n'));
+}

@@ -1,0 +1,24 @@
+import type { CustomKind } from './kinds';
+import type { JsonPatchOperation, KubeClient } from './KubeClient';
+
+/**
+ * A JSON Patch that the apiserver applies only if the object is still at the
+ * resourceVersion the caller read: the leading `test` makes it refuse the whole
+ * patch otherwise, which the client reports as a ConflictError.
+ */
+export function guardedJsonPatch<T>(
+  kube: KubeClient,
+  kind: CustomKind,
+  object: { namespace: string; name: string },
+  expectedResourceVersion: string,
+  operations: JsonPatchOperation[],
+): Promise<T> {
+  return kube.jsonPatch<T>(kind, object.namespace, object.name, [
+    {
+      op: 'test',
+      path: '/metadata/resourceVersion',
+      value: expectedResourceVersion,
+    },
+    ...operations,
+  ]);
+}
