@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { platformFilePath } from 'platform-tests';
+import { fetchAcrossRestarts, platformFilePath } from 'platform-tests';
 import {
   BackendProcess,
   eventually,
@@ -20,30 +20,21 @@ const platform = (component: string, command: string) =>
     stdio: 'inherit',
   });
 
-// The steps in between take longer than the backend keeps an idle connection
-// open, and fetch may reuse one just as the backend closes it ("other side
-// closed"): such a request never reached the backend, so it is sent again.
-async function send(url: string, init: RequestInit): Promise<Response> {
-  try {
-    return await fetch(url, init);
-  } catch (e) {
-    if (!/other side closed/.test(String((e as Error).cause))) throw e;
-    return fetch(url, init);
-  }
-}
-
 describe('the portal backend when a platform server goes away', () => {
   let backend: BackendProcess;
   let token: string;
 
   const get = async (p: string) => {
-    const res = await send(`${backend.baseUrl}/api/ml-platform${p}`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
+    const res = await fetchAcrossRestarts(
+      `${backend.baseUrl}/api/ml-platform${p}`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
     return { status: res.status, body: await res.json() };
   };
   const refresh = () =>
-    send(`${backend.baseUrl}/api/ml-platform/refresh`, {
+    fetchAcrossRestarts(`${backend.baseUrl}/api/ml-platform/refresh`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}` },
     });

@@ -13,3 +13,4 @@ export { kubeRequest, localClusterConfig } from './localCluster';
 export type { LocalKube } from './localCluster';
 export { postgresTestDatabaseIds, readLocalPostgres } from './localPostgres';
 export type { LocalPostgres, PostgresTestDatabaseId } from './localPostgres';
+export { fetchAcrossRestarts } from './fetchAcrossRestarts';

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { fetchAcrossRestarts } from './fetchAcrossRestarts';
 import { PLATFORM_STATE_DIR, readPlatformFile } from './platformEnv';
 
 // Stops and starts the whole platform, so scripts/test.sh runs this file on its
@@ -77,11 +78,13 @@ async function expectAllStopped(groups: number[], used: number[]) {
 
 async function expectAllHealthy() {
   const mlflow = readPlatformFile('mlflow');
-  expect((await fetch(`${mlflow.url}/health`)).status).toBe(200);
+  expect((await fetchAcrossRestarts(`${mlflow.url}/health`)).status).toBe(200);
   const lakefs = readPlatformFile('lakefs');
-  expect((await fetch(`${lakefs.url}/api/v1/healthcheck`)).status).toBe(204);
+  expect(
+    (await fetchAcrossRestarts(`${lakefs.url}/api/v1/healthcheck`)).status,
+  ).toBe(204);
   const zenml = readPlatformFile('zenml');
-  expect((await fetch(`${zenml.url}/health`)).status).toBe(200);
+  expect((await fetchAcrossRestarts(`${zenml.url}/health`)).status).toBe(200);
   expect(fs.existsSync(readPlatformFile('kube').kubeconfig)).toBe(true);
 }
 
