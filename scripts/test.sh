@@ -20,16 +20,6 @@ yarn prettier:check
 step "Starting the local ML platform" "20-40 min the first time for the Go builds and venvs, under a minute after"
 scripts/platform/up.sh
 trap 'scripts/platform/down.sh' EXIT
-# The database tests run on PostgreSQL as well as SQLite: Backstage's TestDatabases finds
-# the server in BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING.
-pg_env="$(python3 - "$ML_STATE/postgres.json" <<'EOF'
-import json, sys
-pg = json.load(open(sys.argv[1]))
-print("BACKSTAGE_TEST_DATABASE_POSTGRES%s_CONNECTION_STRING=%s" % (pg["version"], pg["connectionString"]))
-EOF
-)" || die "PostgreSQL is not up: $ML_STATE/postgres.json is unreadable"
-# shellcheck disable=SC2163 # exports the NAME=value it holds
-export "$pg_env"
 
 step "Tests"
 results=()

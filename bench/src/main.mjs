@@ -10,12 +10,8 @@ import { seedKube, kubeSeeded } from './seedKube.mjs';
 import { seedMlflow } from './seedMlflow.mjs';
 import { startBackend } from './startBackend.mjs';
 import { latencySummary, round } from './stats.mjs';
-import {
-  BENCH_DIR,
-  modelName,
-  readPlatformFile,
-  settings,
-} from './settings.mjs';
+import { writeResults } from './writeResults.mjs';
+import { modelName, readPlatformFile, settings } from './settings.mjs';
 
 const log = message =>
   console.error(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -360,17 +356,11 @@ async function main() {
   for (const key of ['listModels', 'getModel', 'kubernetesPluginReference']) {
     delete results[key].durations;
   }
-  const dir = path.join(BENCH_DIR, 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(
-    dir,
-    `${results.date.slice(0, 19).replace(/:/g, '-')}-${settings.models}x${
-      settings.versionsPerModel
-    }.json`,
-  );
-  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  const file = writeResults(results, {
+    suffix: `-${settings.models}x${settings.versionsPerModel}`,
+  });
   printReport(results);
-  log(`results: ${path.relative(process.cwd(), file)}`);
+  log(`results: ${file}`);
 }
 
 main().catch(e => {

@@ -233,10 +233,9 @@ readyz() {
 
 start_etcd() {
   local port peer
-  port="$(reuse_port "$(cat "$STATE/etcd.port" 2>/dev/null || true)")"
-  peer="$(reuse_port "$(cat "$STATE/etcd-peer.port" 2>/dev/null || true)")"
-  [ "$peer" != "$port" ] || peer="$(free_port)"
-  echo "$port" >"$STATE/etcd.port"; echo "$peer" >"$STATE/etcd-peer.port"
+  port="$(kept_port "$STATE/etcd.port")"
+  peer="$(kept_port "$STATE/etcd-peer.port")"
+  if [ "$peer" = "$port" ]; then peer="$(free_port)"; echo "$peer" >"$STATE/etcd-peer.port"; fi
   # Every listener pinned to 127.0.0.1: etcd's defaults bind localhost:2379/2380.
   start_daemon kube-etcd "$STATE/logs/etcd.log" "$ETCD_BIN" --name ml-local --data-dir "$STATE/etcd" \
     --listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
@@ -249,8 +248,7 @@ start_etcd() {
 
 start_apiserver() {
   local port pki="$STATE/pki" i
-  port="$(reuse_port "$(cat "$STATE/apiserver.port" 2>/dev/null || true)")"
-  echo "$port" >"$STATE/apiserver.port"
+  port="$(kept_port "$STATE/apiserver.port")"
   start_daemon kube-apiserver "$STATE/logs/kube-apiserver.log" "$KUBE_APISERVER" \
     --etcd-servers "http://127.0.0.1:$(cat "$STATE/etcd.port")" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$port" \
@@ -355,8 +353,7 @@ SERVING_CERT=(--tls-cert-file "$STATE/pki/apiserver.crt" --tls-private-key-file 
 
 start_controller_manager() {
   local port
-  port="$(reuse_port "$(cat "$STATE/controller-manager.port" 2>/dev/null || true)")"
-  echo "$port" >"$STATE/controller-manager.port"
+  port="$(kept_port "$STATE/controller-manager.port")"
   # Each controller acts as its own ServiceAccount in kube-system (tokens from the
   # TokenRequest API), as in a real cluster, so RBAC applies to it.
   start_daemon kube-controller-manager "$STATE/logs/kube-controller-manager.log" "$KUBE_CONTROLLER_MANAGER" \
@@ -369,8 +366,7 @@ start_controller_manager() {
 
 start_scheduler() {
   local port
-  port="$(reuse_port "$(cat "$STATE/scheduler.port" 2>/dev/null || true)")"
-  echo "$port" >"$STATE/scheduler.port"
+  port="$(kept_port "$STATE/scheduler.port")"
   start_daemon kube-scheduler "$STATE/logs/kube-scheduler.log" "$KUBE_SCHEDULER" \
     --kubeconfig "$STATE/kubeconfig-scheduler" --leader-elect=false \
     --bind-address 127.0.0.1 --secure-port "$port" "${SERVING_CERT[@]}" --profiling=false
@@ -415,8 +411,7 @@ start_kwok() {
     stages+=(--config "$kwok/kustomize/stage/$f")
   done
   stages+=(--config "$HERE/kwok-stages.yaml")
-  port="$(reuse_port "$(cat "$STATE/kwok.port" 2>/dev/null || true)")"
-  echo "$port" >"$STATE/kwok.port"
+  port="$(kept_port "$STATE/kwok.port")"
   # Pod IPs from a range apart from the Service range (10.0.0.0/24). The node Leases are
   # the heartbeat the node lifecycle controller watches: without the flag kwok renews none,
   # and after 50 s the controller marks the nodes and their pods not Ready.

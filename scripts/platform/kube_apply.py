@@ -116,19 +116,41 @@ def load_documents(files):
                     yield name, doc
 
 
-def wait_established(kube, names, timeout=60):
+def condition_status(obj, condition):
+    """The status of one of obj's conditions ("True", "False", "Unknown"), or None."""
+    for c in (obj.get("status") or {}).get("conditions") or []:
+        if c["type"] == condition:
+            return c["status"]
+    return None
+
+
+def wait_condition(kube, what, paths, condition, timeout):
+    """Waits until the object at each of paths (name -> API path) has condition True."""
     deadline = time.time() + timeout
-    pending = set(names)
-    while pending:
-        for name in sorted(pending):
-            crd = kube.request("GET", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{name}")
-            conds = {c["type"]: c["status"] for c in (crd.get("status") or {}).get("conditions") or []}
-            if conds.get("Established") == "True":
-                pending.discard(name)
-        if pending and time.time() > deadline:
-            raise SystemExit(f"ERROR: CRDs not Established after {timeout}s: {', '.join(sorted(pending))}")
-        if pending:
-            time.sleep(0.5)
+    pending = dict(paths)
+    while True:
+        missing = set()
+        for name, path in sorted(pending.items()):
+            try:
+                obj = kube.request("GET", path)
+            except KubeError as e:
+                if e.status != 404:
+                    raise
+                missing.add(name)
+                continue
+            if condition_status(obj, condition) == "True":
+                del pending[name]
+        if not pending:
+            return
+        if time.time() > deadline:
+            names = [f"{n} (missing)" if n in missing else n for n in sorted(pending)]
+            raise SystemExit(f"ERROR: {what} not {condition} after {timeout}s: {', '.join(names)}")
+        time.sleep(0.5)
+
+
+def wait_established(kube, names, timeout=60):
+    wait_condition(kube, "CRDs", {n: f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{n}" for n in names},
+                   "Established", timeout)
 
 
 def cmd_apply(files):
@@ -544,8 +566,7 @@ def controller_uid(obj):
 
 
 def is_ready(pod):
-    conds = {c["type"]: c["status"] for c in (pod.get("status") or {}).get("conditions") or []}
-    return pod.get("status", {}).get("phase") == "Running" and conds.get("Ready") == "True" \
+    return pod.get("status", {}).get("phase") == "Running" and condition_status(pod, "Ready") == "True" \
         and not pod["metadata"].get("deletionTimestamp")
 
 
@@ -593,26 +614,7 @@ def wait_workloads(kube, objs, timeout):
 
 
 def cmd_wait_nodes(timeout, names):
-    kube = Kube()
-    deadline = time.time() + timeout
-    while True:
-        pending = []
-        for name in names:
-            try:
-                node = kube.request("GET", f"/api/v1/nodes/{name}")
-            except KubeError as e:
-                if e.status != 404:
-                    raise
-                pending.append(f"{name} (missing)")
-                continue
-            conds = {c["type"]: c["status"] for c in (node.get("status") or {}).get("conditions") or []}
-            if conds.get("Ready") != "True":
-                pending.append(name)
-        if not pending:
-            return
-        if time.time() > deadline:
-            raise SystemExit(f"ERROR: nodes not Ready after {timeout}s: {', '.join(pending)}")
-        time.sleep(0.5)
+    wait_condition(Kube(), "nodes", {n: f"/api/v1/nodes/{n}" for n in names}, "Ready", timeout)
 
 
 def main(argv):

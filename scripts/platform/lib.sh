@@ -43,16 +43,18 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# reuse_port PORT: PORT if it is free on 127.0.0.1, else a new free one. Keeping the
-# ports across restarts keeps URLs in configs that were read earlier valid. The check
-# binds with SO_REUSEADDR, as the servers do: the connections of a server just stopped
-# linger in TIME_WAIT, which stops only a plain bind, not the server's own.
-reuse_port() {
-  if [ -n "${1:-}" ] && python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",int(sys.argv[1])))' "$1" 2>/dev/null; then
-    echo "$1"
-  else
-    free_port
+# kept_port FILE: the port recorded in FILE if it is free on 127.0.0.1, else a new free one,
+# recorded in FILE. Keeping the ports across restarts keeps URLs in configs that were read
+# earlier valid. The check binds with SO_REUSEADDR, as the servers do: the connections of a
+# server just stopped linger in TIME_WAIT, which stops only a plain bind, not the server's own.
+kept_port() {
+  local port
+  port="$(cat "$1" 2>/dev/null || true)"
+  if [ -z "$port" ] || ! python3 -c 'import socket,sys; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1",int(sys.argv[1])))' "$port" 2>/dev/null; then
+    port="$(free_port)"
   fi
+  echo "$port" >"$1"
+  echo "$port"
 }
 
 # wait_http URL SECONDS [CURL_ARGS...]: waits until URL answers 2xx.
@@ -96,6 +98,15 @@ is_running() {
 
 # random_secret: a random token for generated credentials.
 random_secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(24))'; }
+
+# secret_file FILE: the secret kept in FILE, generated on first use. Servers keep the hash of
+# the first password they saw, so the same one has to come back on every start.
+secret_file() {
+  if [ ! -s "$1" ]; then
+    (umask 077; random_secret >"$1")
+  fi
+  cat "$1"
+}
 
 # python_venv NAME VERSION LOCKFILE: prints the path of a virtualenv in $ML_CACHE with LOCKFILE
 # installed, building it when missing. The directory is keyed by the Python version and a hash

@@ -37,15 +37,6 @@ cmd_build() {
   info "MLflow $VERSION virtualenv ready in $((SECONDS - t0))s: $dir"
 }
 
-# secret_file FILE: the secret kept in FILE, generated on first use. The auth database keeps
-# the hash of the first password it saw, so the same one has to come back on every start.
-secret_file() {
-  if [ ! -s "$1" ]; then
-    (umask 077; random_secret >"$1")
-  fi
-  cat "$1"
-}
-
 cmd_start() {
   if is_running mlflow; then
     info "MLflow is already running at $(json_field url)"
@@ -82,8 +73,7 @@ authorization_function = mlflow.server.auth:authenticate_request_basic_auth
 auth_cache_ttl_seconds = 300
 EOF
   # The same port as last time, so a portal configured before a restart still finds it.
-  port="$(reuse_port "$(cat "$DATA/port" 2>/dev/null || true)")"
-  echo "$port" >"$DATA/port"
+  port="$(kept_port "$DATA/port")"
   url="http://127.0.0.1:$port"
   step "starting MLflow $VERSION on $url" "15 s"
   # One worker: its thread pool serves the tests and the demo, and each worker costs ~20 s of

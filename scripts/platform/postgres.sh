@@ -68,15 +68,6 @@ cmd_build() {
   info "$("$dir/postgres" --version) in $dir"
 }
 
-# secret_file FILE: the secret kept in FILE, generated on first use; the cluster keeps the
-# hashes of the first passwords, and reruns must hand out the same ones.
-secret_file() {
-  if [ ! -s "$1" ]; then
-    (umask 077; random_secret >"$1")
-  fi
-  cat "$1"
-}
-
 # init_cluster BINDIR: a new cluster, made aside and moved into place, so an initdb that
 # fails half-way is retried instead of leaving a data directory that never starts.
 init_cluster() {
@@ -136,8 +127,7 @@ cmd_start() {
   password="$(secret_file "$STATE/password")"
   init_cluster "$bin"
   write_hba
-  port="$(reuse_port "$(cat "$STATE/port" 2>/dev/null || true)")"
-  echo "$port" >"$STATE/port"
+  port="$(kept_port "$STATE/port")"
   step "starting PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data: $DATA)" "5 s"
   trap 'stop_server' EXIT
   # synchronous_commit=off: a crash may lose the last commits, never corrupts the cluster,

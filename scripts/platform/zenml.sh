@@ -26,15 +26,6 @@ cmd_build() {
   info "ZenML $VERSION virtualenv ready in $((SECONDS - t0))s: $dir"
 }
 
-# secret_file FILE: the secret kept in FILE, generated on first use. The server hashes the
-# admin password into its DB on first start only, so the same one has to come back later.
-secret_file() {
-  if [ ! -s "$1" ]; then
-    (umask 077; random_secret >"$1")
-  fi
-  cat "$1"
-}
-
 json_url() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$JSON"; }
 
 cmd_start() {

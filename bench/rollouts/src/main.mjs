@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { createKubeClient } from '../../src/kubeClient.mjs';
 import { mapPool } from '../../src/pool.mjs';
-import { BENCH_DIR, readPlatformFile } from '../../src/settings.mjs';
+import { readPlatformFile } from '../../src/settings.mjs';
 import { startBackend } from '../../src/startBackend.mjs';
 import { latencySummary, round } from '../../src/stats.mjs';
+import { writeResults } from '../../src/writeResults.mjs';
 import { KINDS } from './expectations.mjs';
 import { printRolloutReport } from './report.mjs';
 import { seedAll } from './seed.mjs';
@@ -287,15 +288,9 @@ async function main() {
     await backend.stop();
   }
 
-  const dir = path.join(BENCH_DIR, 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(
-    dir,
-    `rollouts-${results.date.slice(0, 19).replace(/:/g, '-')}.json`,
-  );
-  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  const file = writeResults(results, { prefix: 'rollouts-' });
   printRolloutReport(results);
-  log(`results: ${path.relative(process.cwd(), file)}`);
+  log(`results: ${file}`);
 }
 
 main().then(

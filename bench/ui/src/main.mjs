@@ -5,6 +5,7 @@ import { chromium } from 'playwright-core';
 import { startBackend } from '../../src/startBackend.mjs';
 import { percentile, round } from '../../src/stats.mjs';
 import { BENCH_DIR, readPlatformFile, settings } from '../../src/settings.mjs';
+import { writeResults } from '../../src/writeResults.mjs';
 import { measureLoad } from './measureLoads.mjs';
 import { printUiReport } from './report.mjs';
 
@@ -272,17 +273,12 @@ async function main() {
     await backend.stop();
   }
 
-  const dir = path.join(BENCH_DIR, 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(
-    dir,
-    `ui-${results.date.slice(0, 19).replace(/:/g, '-')}-${settings.models}x${
-      settings.versionsPerModel
-    }.json`,
-  );
-  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  const file = writeResults(results, {
+    prefix: 'ui-',
+    suffix: `-${settings.models}x${settings.versionsPerModel}`,
+  });
   printUiReport(results);
-  log(`results: ${path.relative(process.cwd(), file)}`);
+  log(`results: ${file}`);
 }
 
 main().catch(e => {

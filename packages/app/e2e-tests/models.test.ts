@@ -1,4 +1,5 @@
 import { APIRequestContext, Page, expect, test } from '@playwright/test';
+import { screenshot, signIn } from './portal';
 
 // A user's morning round through the demo portal on the seeded local platform:
 // the Models page, the unsafe ones, one model's versions, traffic and lineage,
@@ -7,7 +8,6 @@ import { APIRequestContext, Page, expect, test } from '@playwright/test';
 
 const BACKEND_URL =
   process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
-const SCREENSHOTS = 'e2e-test-report/screenshots';
 const MODEL = 'fraud-detector';
 
 async function backendGet(request: APIRequestContext, path: string) {
@@ -22,14 +22,6 @@ async function backendGet(request: APIRequestContext, path: string) {
   return res.json();
 }
 
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page.getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
-
 async function choose(page: Page, label: string, option: string) {
   const field = page.getByLabel(label, { exact: true });
   if ((await field.evaluate(e => e.tagName)) === 'SELECT') {
@@ -39,9 +31,6 @@ async function choose(page: Page, label: string, option: string) {
     await page.getByRole('option', { name: option, exact: true }).click();
   }
 }
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 
 test('finds the unsafe models, opens one, sees its versions, traffic, lineage and pods', async ({
   page,
@@ -61,7 +50,7 @@ test('finds the unsafe models, opens one, sees its versions, traffic, lineage an
   for (const name of all.items.map((m: any) => m.name)) {
     await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
   }
-  await shot(page, 'models-page');
+  await screenshot(page, 'models-page');
 
   await choose(page, 'Safety', 'unsafe');
   await expect(page).toHaveURL(/safety=unsafe/);
@@ -71,7 +60,7 @@ test('finds the unsafe models, opens one, sees its versions, traffic, lineage an
   for (const name of unsafeNames) {
     await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
   }
-  await shot(page, 'models-page-unsafe');
+  await screenshot(page, 'models-page-unsafe');
 
   // The filter lives in the URL: a shared link opens the same view.
   await page.reload();
@@ -119,11 +108,11 @@ test('finds the unsafe models, opens one, sees its versions, traffic, lineage an
   expect(
     expected((v: any) => v.lineage?.dataCommit?.link).length,
   ).toBeGreaterThan(0);
-  await shot(page, 'model-page');
+  await screenshot(page, 'model-page');
 
   await page.getByRole('link', { name: 'Kubernetes', exact: true }).click();
   // The standard Kubernetes tab finds the model service's pods, all healthy.
   await expect(page.getByText(/^[1-9]\d* pods?$/).first()).toBeVisible();
   await expect(page.getByText('No pods with errors').first()).toBeVisible();
-  await shot(page, 'model-kubernetes');
+  await screenshot(page, 'model-kubernetes');
 });

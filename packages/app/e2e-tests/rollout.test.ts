@@ -2,13 +2,13 @@ import { Page, expect, test } from '@playwright/test';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
+import { screenshot, signIn } from './portal';
 
 // An owner changes traffic from the model's page: a canary of fraud-detector
 // v6 to 20 % in local/ml-prod, checked on the apiserver's own HTTPRoute, on
 // the page and in the history, then rolled back.
 
 const STATE_DIR = process.env.ML_PLATFORM_STATE ?? '.local/platform';
-const SCREENSHOTS = 'e2e-test-report/screenshots';
 const ROUTE_PATH =
   '/apis/gateway.networking.k8s.io/v1/namespaces/ml-prod/httproutes/fraud-scorer';
 
@@ -56,10 +56,6 @@ const weights = (route: HttpRoute) =>
     route.spec.rules[0].backendRefs.map(b => [b.name, b.weight ?? 1]),
   );
 
-// A dialog stays in the viewport: a full-page picture would cut it off.
-const shotOf = (page: Page, name: string, fullPage = true) =>
-  page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
-
 async function openDialog(page: Page) {
   const dialogTitle = 'Change traffic of fraud-detector in local/ml-prod';
   const buttons = page.getByRole('button', { name: 'Change traffic' });
@@ -78,8 +74,7 @@ test('an owner runs a canary to 20 % from the model page, sees it applied, then 
 }) => {
   const original = await kube('GET');
   try {
-    await page.goto('/');
-    await page.getByRole('button', { name: 'Enter' }).click();
+    await signIn(page);
     await page.goto('/catalog/default/component/fraud-scorer/model');
     await expect(
       page.getByRole('heading', { name: 'Deployments' }),
@@ -89,7 +84,7 @@ test('an owner runs a canary to 20 % from the model page, sees it applied, then 
     await dialog.getByRole('button', { name: 'Canary' }).click();
     await dialog.getByLabel('Version').selectOption('6');
     await dialog.getByLabel('Percent for v6').fill('20');
-    await shotOf(page, 'rollout-dialog', false);
+    await screenshot(page, 'rollout-dialog', false);
     await dialog.getByRole('button', { name: 'Apply' }).click();
     await expect(dialog).toBeHidden();
 
@@ -106,7 +101,7 @@ test('an owner runs a canary to 20 % from the model page, sees it applied, then 
       .locator('xpath=ancestor::*[.//table][1]');
     await expect(history.getByRole('row').nth(1)).toContainText(/canary/i);
     await expect(history.getByRole('row').nth(1)).toContainText(/succeeded/i);
-    await shotOf(page, 'rollout-history');
+    await screenshot(page, 'rollout-history');
 
     dialog = await openDialog(page);
     await dialog.getByRole('button', { name: 'Roll back' }).click();

@@ -45,7 +45,8 @@ export function readLocalPostgres(): LocalPostgres {
  *
  * When the local platform's PostgreSQL is up, sets its
  * `BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING` (unless set
- * already, as scripts/test.sh does), so that `jest` run by hand finds it.
+ * already, e.g. to another server), so that every run, scripts/test.sh's and
+ * `jest` by hand, finds it.
  * Returns the id of every PostgreSQL such a variable names.
  *
  * With none, a developer's run is on SQLite only; in CI (`CI` set) this throws

@@ -14,11 +14,11 @@ import {
   mlPlatformRolloutPermission,
   type RolloutAuditRecord,
 } from '@mlplatform/plugin-ml-platform-common';
-import { localClusterConfig, readPlatformFile } from 'platform-tests';
+import { localClusterConfig } from 'platform-tests';
 import request from 'supertest';
 import { mlPlatformPlugin } from './plugin';
 import { loadOpenApiChecker } from './schema/__testUtils__/openApiChecker';
-import { MlflowClient } from './services/MlflowRegistry';
+import { localMlflowAdmin } from './services/MlflowRegistry/__testUtils__/localMlflowAdmin';
 import {
   createRoute,
   createVersionService,
@@ -51,38 +51,12 @@ const OTHERS_ENTITY = 'component:default/scorer-b';
 const OUTSIDER = 'user:default/outsider';
 const ALIAS = 'champion';
 
-const mlflow = readPlatformFile<{
-  url: string;
-  username: string;
-  password: string;
-}>('mlflow');
-const admin = new MlflowClient({
-  baseUrl: mlflow.url,
-  auth: { username: mlflow.username, password: mlflow.password },
-});
-
-async function mlflowCall(
-  method: 'POST' | 'DELETE',
-  path: string,
-  body: object,
-) {
-  const res = await fetch(`${mlflow.url}/api/2.0/mlflow${path}`, {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(
-        `${mlflow.username}:${mlflow.password}`,
-      ).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-}
+const { env: mlflow, client: admin, api: mlflowApi } = localMlflowAdmin();
 
 async function createScratchModel(name: string) {
-  await mlflowCall('POST', '/registered-models/create', { name });
+  await mlflowApi('POST', 'registered-models/create', { name });
   for (let v = 1; v <= 3; v++) {
-    await mlflowCall('POST', '/model-versions/create', {
+    await mlflowApi('POST', 'model-versions/create', {
       name,
       source: `s3://scratch/${name}/${v}`,
     });
@@ -230,7 +204,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await kube('DELETE', `/api/v1/namespaces/${ns}`);
   for (const name of [modelA, modelB]) {
-    await mlflowCall('DELETE', '/registered-models/delete', { name }).catch(
+    await mlflowApi('DELETE', 'registered-models/delete', { name }).catch(
       () => undefined,
     );
   }

@@ -1,4 +1,3 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import {
@@ -8,11 +7,12 @@ import {
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { mlPlatformPlugin } from './plugin';
+import { mlflowSignedHeaders } from './services/Webhooks/__testUtils__/mlflowSignedHeaders';
 
 /*
  * The webhook route through the plugin's real wiring. The MLflow here is a
  * stand-in that only answers the two searches and counts them;
- * MlflowWebhooks.integration.test.ts has the real server deliver.
+ * MlflowWebhooks.serial.test.ts has the real server deliver.
  */
 
 const SECRET = 'router-test-webhook-secret';
@@ -48,23 +48,10 @@ async function startFakeMlflow(): Promise<FakeMlflow> {
   };
 }
 
-// Signed the way MLflow's delivery.py does, written out independently here.
-function signed(
+const signed = (
   body: string,
-  options: { secret?: string; deliveryId?: string; timestamp?: number } = {},
-) {
-  const deliveryId = options.deliveryId ?? randomUUID();
-  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-  const signature = createHmac('sha256', options.secret ?? SECRET)
-    .update(`${deliveryId}.${timestamp}.${body}`)
-    .digest('base64');
-  return {
-    'content-type': 'application/json',
-    'x-mlflow-delivery-id': deliveryId,
-    'x-mlflow-timestamp': timestamp,
-    'x-mlflow-signature': `v1,${signature}`,
-  };
-}
+  options: { secret?: string; timestamp?: number } = {},
+) => mlflowSignedHeaders(body, { secret: SECRET, ...options });
 
 const event = (entity = 'model_version', action = 'created') =>
   JSON.stringify({

@@ -8,13 +8,20 @@
  * - `abort` / `retry`: an Argo Rollout's own abort and retry.
  * @public
  */
-export type RolloutStrategy =
-  | 'split'
-  | 'canary'
-  | 'promote'
-  | 'rollback'
-  | 'abort'
-  | 'retry';
+export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
+
+/**
+ * Every {@link RolloutStrategy}, for the schemas that validate requests.
+ * @public
+ */
+export const ROLLOUT_STRATEGIES = [
+  'split',
+  'canary',
+  'promote',
+  'rollback',
+  'abort',
+  'retry',
+] as const;
 
 /**
  * A change of the traffic of one model's deployment in one cluster and

@@ -1,3 +1,5 @@
+import type { RolloutAuditRecord } from './rollouts';
+
 /**
  * How loading a model version's artifact behaves: `unsafe` when loading runs
  * pickle (arbitrary code), `safe` for formats that never unpickle, `unknown`
@@ -63,15 +65,31 @@ export interface ModelSummary extends RegisteredModel {
     measuredVersions: number;
   };
   /** The model's newest succeeded rollout from the portal, in any cluster. */
-  lastRollout?: {
-    /** ISO 8601. */
-    at: string;
-    strategy: string;
-    cluster: string;
-    namespace: string;
-    /** Entity ref of who made it. */
-    actor: string;
-  };
+  lastRollout?: Pick<
+    RolloutAuditRecord,
+    'at' | 'strategy' | 'cluster' | 'namespace' | 'actor'
+  >;
+}
+
+/**
+ * Filters and page of `GET /models`; the backend filters and pages, so a
+ * listing stays fast with thousands of models.
+ * @public
+ */
+export interface ModelListQuery {
+  /** Part of a model's name or description, any letter case. */
+  search?: string;
+  owner?: string;
+  /** Models that have this alias, e.g. `champion`. */
+  alias?: string;
+  /** Models deployed in this cluster. */
+  cluster?: string;
+  safety?: SerializationSafety;
+  /** true: models serving traffic somewhere; false: models serving none. */
+  deployed?: boolean;
+  offset?: number;
+  /** At most 500. */
+  limit?: number;
 }
 
 /**

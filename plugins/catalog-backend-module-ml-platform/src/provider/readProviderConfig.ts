@@ -18,7 +18,7 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 export interface MlModelEntityProviderConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;
   /** Entity reference of the owner of models without an `owner` tag. */
-  defaultOwner: string;
+  defaultOwner?: string;
 }
 
 /** Reads `catalog.providers.mlPlatform`; every key is optional. */
@@ -31,7 +31,6 @@ export function readProviderConfig(
     schedule: scheduleConfig
       ? readSchedulerServiceTaskScheduleDefinitionFromConfig(scheduleConfig)
       : DEFAULT_SCHEDULE,
-    defaultOwner:
-      providerConfig?.getOptionalString('defaultOwner') ?? 'unknown',
+    defaultOwner: providerConfig?.getOptionalString('defaultOwner'),
   };
 }

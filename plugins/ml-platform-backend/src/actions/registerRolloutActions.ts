@@ -10,7 +10,7 @@ import {
   mlPlatformAuditReadPermission,
   type RolloutRequest,
 } from '@mlplatform/plugin-ml-platform-common';
-import type { RolloutAuditStore } from '../services/Audit';
+import { MAX_AUDIT_PAGE, type RolloutAuditStore } from '../services/Audit';
 import {
   RolloutConflictError,
   type RolloutService,
@@ -120,7 +120,7 @@ Fails without changing anything when the caller may not change the model's traff
           ...modelFields(z),
           cluster: z.string().min(1).optional(),
           namespace: z.string().min(1).optional(),
-          limit: z.number().int().min(1).max(500).default(20),
+          limit: z.number().int().min(1).max(MAX_AUDIT_PAGE).default(20),
           before: z
             .string()
             .min(1)

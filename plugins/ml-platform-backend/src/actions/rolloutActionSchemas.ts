@@ -1,3 +1,4 @@
+import { ROLLOUT_STRATEGIES } from '@mlplatform/plugin-ml-platform-common';
 import type { z as zod } from 'zod/v3';
 
 const split = (z: typeof zod) =>
@@ -34,14 +35,7 @@ export const rolloutRequestSchema = (z: typeof zod) =>
     ...modelFields(z),
     cluster: z.string().min(1).describe('Cluster name from the config'),
     namespace: z.string().min(1).describe('Kubernetes namespace'),
-    strategy: z.enum([
-      'split',
-      'canary',
-      'promote',
-      'rollback',
-      'abort',
-      'retry',
-    ]),
+    strategy: z.enum(ROLLOUT_STRATEGIES),
     weights: z
       .record(z.string(), z.number().int().min(0))
       .optional()

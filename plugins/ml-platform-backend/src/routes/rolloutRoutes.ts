@@ -6,13 +6,15 @@ import { serializeError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   mlPlatformAuditReadPermission,
+  ROLLOUT_STRATEGIES,
   type RolloutRequest,
 } from '@mlplatform/plugin-ml-platform-common';
 import type { Router } from 'express';
 import { z } from 'zod/v3';
-import type { RolloutAuditStore } from '../services/Audit';
+import { MAX_AUDIT_PAGE, type RolloutAuditStore } from '../services/Audit';
 import type { ModelCatalogService } from '../services/ModelCatalog';
 import {
+  MAX_WEIGHT,
   RolloutConflictError,
   type RolloutService,
 } from '../services/Rollouts';
@@ -22,21 +24,10 @@ import { deploymentFields, name } from './deploymentFields';
 import { parse } from './parse';
 import { requirePermission } from './requirePermission';
 
-const MAX_AUDIT_PAGE = 500;
-// Gateway API's largest backendRef weight.
-const MAX_WEIGHT = 1_000_000;
-
 const rolloutBody = z
   .object({
     ...deploymentFields,
-    strategy: z.enum([
-      'split',
-      'canary',
-      'promote',
-      'rollback',
-      'abort',
-      'retry',
-    ]),
+    strategy: z.enum(ROLLOUT_STRATEGIES),
     weights: z.record(name, z.number().int().min(0).max(MAX_WEIGHT)).optional(),
     target: z
       .object({

@@ -1,4 +1,3 @@
-import { createHmac, randomUUID } from 'node:crypto';
 import { createBackendModule } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
@@ -17,6 +16,7 @@ import {
 import request from 'supertest';
 import { mlPlatformPlugin } from '../plugin';
 import { createRouter } from '../router';
+import { mlflowSignedHeaders } from '../services/Webhooks/__testUtils__/mlflowSignedHeaders';
 import { loadOpenApiChecker } from './__testUtils__/openApiChecker';
 
 /*
@@ -169,19 +169,8 @@ const config = mockServices.rootConfig.factory({
   },
 });
 
-// Signed the way MLflow's webhooks/delivery.py signs, written out here.
-function mlflowHeaders(body: string, deliveryId = randomUUID()) {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = createHmac('sha256', WEBHOOK_SECRET)
-    .update(`${deliveryId}.${timestamp}.${body}`)
-    .digest('base64');
-  return {
-    'content-type': 'application/json',
-    'x-mlflow-delivery-id': deliveryId,
-    'x-mlflow-timestamp': timestamp,
-    'x-mlflow-signature': `v1,${signature}`,
-  };
-}
+const mlflowHeaders = (body: string) =>
+  mlflowSignedHeaders(body, { secret: WEBHOOK_SECRET });
 
 describe('openapi.yaml', () => {
   let checker: Awaited<ReturnType<typeof loadOpenApiChecker>>;

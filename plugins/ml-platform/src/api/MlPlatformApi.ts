@@ -9,7 +9,7 @@ import {
   RolloutResult,
   ToolsResponse,
 } from '@mlplatform/plugin-ml-platform-common';
-import { ModelListQuery } from './ModelListQuery';
+import { ModelListQuery } from '@mlplatform/plugin-ml-platform-common';
 import { GradualRolloutRequest } from './GradualRolloutRequest';
 import { RolloutHistoryQuery } from './RolloutHistoryQuery';
 

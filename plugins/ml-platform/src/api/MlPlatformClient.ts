@@ -12,7 +12,7 @@ import {
   ToolsResponse,
 } from '@mlplatform/plugin-ml-platform-common';
 import { GradualRolloutRequest } from './GradualRolloutRequest';
-import { ModelListQuery } from './ModelListQuery';
+import { ModelListQuery } from '@mlplatform/plugin-ml-platform-common';
 import { MlPlatformApi } from './MlPlatformApi';
 import { RolloutConflictError } from './RolloutConflictError';
 import { RolloutHistoryQuery } from './RolloutHistoryQuery';

@@ -1,7 +1,6 @@
 export { mlPlatformApiRef } from './MlPlatformApi';
 export type { MlPlatformApi } from './MlPlatformApi';
 export { MlPlatformClient } from './MlPlatformClient';
-export type { ModelListQuery } from './ModelListQuery';
 export { RolloutConflictError } from './RolloutConflictError';
 export type { GradualRolloutRequest } from './GradualRolloutRequest';
 export type { RolloutHistoryQuery } from './RolloutHistoryQuery';

@@ -1,6 +1,7 @@
 import { WarningPanel } from '@backstage/core-components';
 import { ResponseError } from '@backstage/errors';
 import { Button, Flex, Text } from '@backstage/ui';
+import { errorMessage } from './errorMessage';
 
 const whatToDo = (error: Error): string => {
   if (!ResponseError.is(error)) {
@@ -28,11 +29,10 @@ export const LoadError = ({
   error: Error;
   onRetry?: () => void;
 }) => {
-  const reason = ResponseError.is(error) ? error.cause.message : error.message;
   return (
     <WarningPanel
       severity="error"
-      title={`Could not load ${what}: ${reason}`}
+      title={`Could not load ${what}: ${errorMessage(error)}`}
       defaultExpanded
     >
       <Flex direction="column" gap="2" align="start">

@@ -1,7 +1,4 @@
-import {
-  resolvePackagePath,
-  type DatabaseService,
-} from '@backstage/backend-plugin-api';
+import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import type {
   RolloutAuditRecord,
@@ -9,16 +6,11 @@ import type {
   RolloutStrategy,
 } from '@mlplatform/plugin-ml-platform-common';
 import type { RolloutAuditStore } from './types';
-
-type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
+import { migratedDatabaseClient } from '../../lib/migratedDatabaseClient';
 
 const TABLE = 'ml_platform_rollout_audit';
-const MAX_PAGE = 500;
-
-const migrationsDir = resolvePackagePath(
-  '@mlplatform/plugin-ml-platform-backend',
-  'migrations',
-);
+/** The most records one page of the trail may hold. */
+export const MAX_AUDIT_PAGE = 500;
 
 interface AuditRow {
   /** A string from PostgreSQL (bigint), a number from SQLite. */
@@ -82,10 +74,7 @@ export async function createRolloutAuditStore(options: {
   database: DatabaseService;
 }): Promise<RolloutAuditStore> {
   const { database } = options;
-  const client: Knex = await database.getClient();
-  if (!database.migrations?.skip) {
-    await client.migrate.latest({ directory: migrationsDir });
-  }
+  const client = await migratedDatabaseClient(database);
 
   return {
     async record(entry) {
@@ -117,9 +106,9 @@ export async function createRolloutAuditStore(options: {
     },
 
     async list({ model, registryId, cluster, namespace, limit, before }) {
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE) {
         throw new InputError(
-          `Invalid limit ${limit}: expected an integer from 1 to ${MAX_PAGE}`,
+          `Invalid limit ${limit}: expected an integer from 1 to ${MAX_AUDIT_PAGE}`,
         );
       }
       const cursor = parseCursor(before);

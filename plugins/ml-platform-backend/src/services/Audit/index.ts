@@ -1,4 +1,7 @@
-export { createRolloutAuditStore } from './createRolloutAuditStore';
+export {
+  createRolloutAuditStore,
+  MAX_AUDIT_PAGE,
+} from './createRolloutAuditStore';
 export type {
   AuditDeploymentRef,
   NewRolloutAuditRecord,

@@ -1,20 +1,12 @@
-import {
-  resolvePackagePath,
-  type DatabaseService,
-} from '@backstage/backend-plugin-api';
+import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import type { GradualRollout } from '@mlplatform/plugin-ml-platform-common';
 import type { GradualRolloutFilter } from './types';
+import { migratedDatabaseClient } from '../../lib/migratedDatabaseClient';
 
-type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
 type State = GradualRollout['state'];
 
 const TABLE = 'ml_platform_gradual_rollouts';
-
-const migrationsDir = resolvePackagePath(
-  '@mlplatform/plugin-ml-platform-backend',
-  'migrations',
-);
 
 interface Row {
   id: string;
@@ -72,10 +64,7 @@ export type GradualRolloutStore = Awaited<
 >;
 
 export async function createGradualRolloutStore(database: DatabaseService) {
-  const client: Knex = await database.getClient();
-  if (!database.migrations?.skip) {
-    await client.migrate.latest({ directory: migrationsDir });
-  }
+  const client = await migratedDatabaseClient(database);
   const read = async (id: string) => {
     const row = await client<Row>(TABLE).where('id', id).first();
     return row && toGradualRollout(row);

@@ -1,7 +1,5 @@
-import {
-  resolvePackagePath,
-  type DatabaseService,
-} from '@backstage/backend-plugin-api';
+import type { DatabaseService } from '@backstage/backend-plugin-api';
+import { migratedDatabaseClient } from '../../lib/migratedDatabaseClient';
 import type {
   FirstServing,
   LeadTimeStore,
@@ -9,17 +7,10 @@ import type {
   ServingVersionRef,
 } from './types';
 
-type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
-
 const TABLE = 'ml_platform_first_serving';
 const KEY_COLUMNS = ['registry_id', 'model', 'version'];
 /** Rows per statement: 6 bindings each stays far below SQLite's limit. */
 const BATCH_SIZE = 100;
-
-const migrationsDir = resolvePackagePath(
-  '@mlplatform/plugin-ml-platform-backend',
-  'migrations',
-);
 
 interface FirstServingRow {
   registry_id: string;
@@ -83,10 +74,7 @@ export async function createLeadTimeStore(options: {
   database: DatabaseService;
 }): Promise<LeadTimeStore> {
   const { database } = options;
-  const client: Knex = await database.getClient();
-  if (!database.migrations?.skip) {
-    await client.migrate.latest({ directory: migrationsDir });
-  }
+  const client = await migratedDatabaseClient(database);
 
   return {
     async recordServing(observations) {

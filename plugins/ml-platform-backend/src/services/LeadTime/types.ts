@@ -14,11 +14,7 @@ export interface ServingObservation extends ServingVersionRef {
 }
 
 /** The earliest sighting of a version serving traffic, and where it was. */
-export interface FirstServing extends ServingVersionRef {
-  at: Date;
-  cluster: string;
-  namespace: string;
-}
+export type FirstServing = ServingObservation;
 
 /** The first moments model versions served traffic, kept in the plugin's database. */
 export interface LeadTimeStore {

@@ -2,27 +2,15 @@ import {
   ClusterStatus,
   ModelDeployment,
   ModelDetailsResponse,
+  ModelListQuery,
   ModelListResponse,
-  SerializationSafety,
 } from '@mlplatform/plugin-ml-platform-common';
 
 /**
- * Filters and paging of `GET /models`.
+ * `GET /models`'s query once the router has filled in its paging.
  * @public
  */
-export interface ModelQuery {
-  /** Matches name and description, case-insensitively. */
-  search?: string;
-  owner?: string;
-  /** Models that have this alias. */
-  alias?: string;
-  /** Models deployed in this cluster. */
-  cluster?: string;
-  safety?: SerializationSafety;
-  deployed?: boolean;
-  offset: number;
-  limit: number;
-}
+export type ModelQuery = ModelListQuery & { offset: number; limit: number };
 
 /**
  * Where the catalog learns what runs in the clusters; reads are served from

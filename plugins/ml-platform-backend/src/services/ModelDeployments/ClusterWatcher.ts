@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { ClusterStatus } from '@mlplatform/plugin-ml-platform-common';
 import { KindWatch, type RetryOptions } from './KindWatch';
-import type { WatchableCluster } from './readClusters';
+import type { WatchableCluster } from '@mlplatform/plugin-ml-platform-node';
 import type { ClusterObjects } from './types';
 import { WATCHED_KINDS, type WatchedKind } from './watchedKinds';
 

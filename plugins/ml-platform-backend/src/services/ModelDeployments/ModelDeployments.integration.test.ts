@@ -12,16 +12,9 @@ import {
   kubeRequest,
   localClusterConfig,
   readPlatformFile,
+  type LocalKube,
 } from 'platform-tests';
-
-/** What `scripts/platform/kube.sh start` writes. */
-interface KubeConnection {
-  server: string;
-  caData: string;
-  caFile: string;
-  token: string;
-  restrictedToken: string;
-}
+import { waitFor } from '../../__testUtils__/waitFor';
 
 /** The seeded fraud-scorer route: only ever read here, never changed. */
 const SEEDED_ROUTE =
@@ -40,7 +33,7 @@ const VERSIONS = [
 ];
 const OWN_ROUTE = `/apis/gateway.networking.k8s.io/v1/namespaces/${NAMESPACE}/httproutes/${SERVICE}`;
 
-const kube = readPlatformFile<KubeConnection>('kube');
+const kube = readPlatformFile<LocalKube>('kube');
 
 /** JSON Patch unless told otherwise: most of this test's writes are patches. */
 const call = (
@@ -237,19 +230,6 @@ function split(deployment: ModelDeployment) {
   return Object.fromEntries(
     deployment.versions.map(v => [v.version, v.percent]),
   );
-}
-
-async function waitFor<T>(
-  read: () => T | undefined,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not seen in ${timeoutMs} ms`);
-    await new Promise(r => setTimeout(r, 25));
-  }
 }
 
 function openSockets(): number {

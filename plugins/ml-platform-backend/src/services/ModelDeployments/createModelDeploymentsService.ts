@@ -7,7 +7,7 @@ import type {
 import { ClusterWatcher } from './ClusterWatcher';
 import { computeDeployments } from './computeDeployments';
 import type { RetryOptions } from './KindWatch';
-import { readClusters } from './readClusters';
+import { readClusters } from '@mlplatform/plugin-ml-platform-node';
 import type {
   ModelDeploymentList,
   ModelDeploymentsChange,

@@ -7,7 +7,7 @@ import type { TrafficChange } from '@mlplatform/plugin-ml-platform-node';
 import { weightsOf } from './toRolloutSplit';
 
 /** Gateway API's bound for a backendRef weight. */
-const MAX_WEIGHT = 1_000_000;
+export const MAX_WEIGHT = 1_000_000;
 
 /** What a request asks of the router, and the weights it leads to when known beforehand. */
 export interface PlannedChange {

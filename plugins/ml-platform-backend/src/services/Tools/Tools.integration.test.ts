@@ -15,6 +15,7 @@ import {
   localClusterConfig,
   readPlatformFile,
 } from 'platform-tests';
+import { waitFor } from '../../__testUtils__/waitFor';
 
 /** The real servers the seed's tool Services point at. */
 const SERVERS = Object.fromEntries(
@@ -29,16 +30,6 @@ const NAMESPACE = `test-tools-${randomUUID().slice(0, 8)}`;
 
 const call = async (method: string, urlPath: string, body?: unknown) =>
   (await kubeRequest(method, urlPath, body)).status;
-
-async function waitFor<T>(read: () => T | undefined, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not seen in ${timeoutMs} ms`);
-    await new Promise(r => setTimeout(r, 25));
-  }
-}
 
 describe('ML tools against the local kube-apiserver and the real servers', () => {
   let deployments: ModelDeploymentsService;

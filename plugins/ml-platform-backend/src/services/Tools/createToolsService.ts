@@ -29,7 +29,6 @@ export function createToolsService(options: {
   const configured = readToolsConfig(options.config).map(toolFromConfig);
   /** Last result per health URL, so tools sharing an endpoint are probed once. */
   const results = new Map<string, ProbeResult>();
-  let probing: Promise<void> | undefined;
 
   function currentTools(): FoundTool[] {
     const found = deployments
@@ -75,12 +74,7 @@ export function createToolsService(options: {
       };
     },
 
-    probe() {
-      // A probe still running (slow endpoints) is joined, not doubled.
-      probing ??= probeAll().finally(() => {
-        probing = undefined;
-      });
-      return probing;
-    },
+    // The scheduler never starts a run while the last one is still going.
+    probe: probeAll,
   };
 }

@@ -3,9 +3,8 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { readPlatformFile } from 'platform-tests';
 import { mlPlatformPlugin } from '../../plugin';
-import { MlflowClient } from '../MlflowRegistry';
+import { localMlflowAdmin } from '../MlflowRegistry/__testUtils__/localMlflowAdmin';
 import { registerMlflowWebhook } from './registerMlflowWebhook';
 
 /*
@@ -14,34 +13,13 @@ import { registerMlflowWebhook } from './registerMlflowWebhook';
  * registers a model, which other suites would see in their listings.
  */
 
-type MlflowEnv = { url: string; username: string; password: string };
-const env = readPlatformFile<MlflowEnv>('mlflow');
-const mlflow = new MlflowClient({
-  baseUrl: env.url,
-  auth: { username: env.username, password: env.password },
-});
+const { env, client: mlflow, api: mlflowApi } = localMlflowAdmin();
 
 const PREFIX = 'ml-platform-webhook-it-';
 const RUN = randomBytes(4).toString('hex');
 const WEBHOOK_NAME = `${PREFIX}${RUN}`;
 const MODEL = `${PREFIX}${RUN}`;
 const SECRET = randomBytes(24).toString('base64url');
-
-async function mlflowApi(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${env.url}/api/2.0/mlflow/${path}`, {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(
-        `${env.username}:${env.password}`,
-      ).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(`${method} ${path}: ${JSON.stringify(json)}`);
-  return json;
-}
 
 async function eventually<T>(
   what: string,

@@ -1,13 +1,11 @@
 import { InputError } from '@backstage/errors';
 import { z } from 'zod/v3';
+import { CATALOG_WEBHOOK_EVENTS } from './registerMlflowWebhook';
 
-/** The entities whose changes show in the model catalog. */
-export const CATALOG_ENTITIES = [
-  'registered_model',
-  'model_version',
-  'model_version_tag',
-  'model_version_alias',
-] as const;
+// Payloads spell entities in lower case, the webhooks API in upper case.
+const CATALOG_ENTITIES = new Set(
+  CATALOG_WEBHOOK_EVENTS.map(e => e.entity.toLowerCase()),
+);
 
 /** A verified delivery's event, e.g. `model_version.created` of model `churn`. */
 export interface MlflowEvent {
@@ -48,6 +46,6 @@ export function parseMlflowEvent(body: Buffer): MlflowEvent {
     entity,
     action,
     model: data.name,
-    affectsCatalog: (CATALOG_ENTITIES as readonly string[]).includes(entity),
+    affectsCatalog: CATALOG_ENTITIES.has(entity),
   };
 }

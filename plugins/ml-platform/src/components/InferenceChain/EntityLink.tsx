@@ -1,6 +1,6 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { Link, Text } from '@backstage/ui';
-import { useEntityLink } from './useEntityLink';
+import { useEntityLink } from '../useEntityLink';
 
 /** A catalog entity by its title, linking to its page when the app has entity pages. */
 export const EntityLink = ({

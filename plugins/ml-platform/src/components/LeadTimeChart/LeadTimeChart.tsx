@@ -1,8 +1,7 @@
-import { useTheme } from '@material-ui/core/styles';
 import { Text } from '@backstage/ui';
 import { ModelVersion } from '@mlplatform/plugin-ml-platform-common';
 import { formatDuration } from '../../lib/formatDuration';
-import { versionColor } from '../shared';
+import { useVersionColor } from '../shared';
 import { median } from './median';
 
 const WIDTH = 720;
@@ -22,7 +21,7 @@ const byRegistration = (a: ModelVersion, b: ModelVersion) =>
  * time reads left to right; the dashed line is the median.
  */
 export const LeadTimeChart = ({ versions }: { versions: ModelVersion[] }) => {
-  const mode = useTheme()?.palette?.type === 'dark' ? 'dark' : 'light';
+  const colorOf = useVersionColor();
   const ordered = [...versions].sort(byRegistration);
   const measured = ordered
     .map(v => v.leadTimeSeconds)
@@ -112,7 +111,7 @@ export const LeadTimeChart = ({ versions }: { versions: ModelVersion[] }) => {
                   width={barWidth}
                   height={Math.max(BOTTOM - yOf(seconds), 2)}
                   rx={3}
-                  fill={versionColor(v.version, mode).background}
+                  fill={colorOf(v.version).background}
                 />
                 <text
                   x={centre}

@@ -1,9 +1,5 @@
-import { useRouteRef } from '@backstage/frontend-plugin-api';
-import {
-  entityRouteParams,
-  entityRouteRef,
-  useEntity,
-} from '@backstage/plugin-catalog-react';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { useEntityLink } from '../useEntityLink';
 
 // The annotations @backstage/plugin-kubernetes shows its entity tab for.
 const KUBERNETES_ANNOTATIONS = [
@@ -19,12 +15,10 @@ const KUBERNETES_ANNOTATIONS = [
  */
 export function useKubernetesTabLink(): string | undefined {
   const { entity } = useEntity();
-  const entityRoute = useRouteRef(entityRouteRef);
+  const entityPage = useEntityLink()(entity);
   const annotations = entity.metadata.annotations ?? {};
-  if (!entityRoute || !KUBERNETES_ANNOTATIONS.some(a => annotations[a])) {
+  if (!entityPage || !KUBERNETES_ANNOTATIONS.some(a => annotations[a])) {
     return undefined;
   }
-  return `${entityRoute(
-    entityRouteParams(entity, { encodeParams: true }),
-  )}/kubernetes`;
+  return `${entityPage}/kubernetes`;
 }

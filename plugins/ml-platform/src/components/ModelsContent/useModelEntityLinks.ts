@@ -1,17 +1,16 @@
 import { useCallback } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { Entity } from '@backstage/catalog-model';
-import { useApiHolder, useRouteRef } from '@backstage/frontend-plugin-api';
+import { useApiHolder } from '@backstage/frontend-plugin-api';
 import {
   CATALOG_FILTER_EXISTS,
   catalogApiRef,
-  entityRouteParams,
-  entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import {
   ML_PLATFORM_ANNOTATIONS,
   parseRegisteredModelRef,
 } from '@mlplatform/plugin-ml-platform-common';
+import { useEntityLink } from '../useEntityLink';
 
 const annotation = ML_PLATFORM_ANNOTATIONS.registeredModel;
 
@@ -53,7 +52,7 @@ export function useModelEntityLinks(): (model: {
   name: string;
 }) => string | undefined {
   const catalogApi = useApiHolder().get(catalogApiRef);
-  const entityRoute = useRouteRef(entityRouteRef);
+  const entityLink = useEntityLink();
 
   const { value: index } = useAsync(async () => {
     if (!catalogApi) {
@@ -73,16 +72,11 @@ export function useModelEntityLinks(): (model: {
 
   return useCallback(
     model => {
-      if (!index || !entityRoute) {
-        return undefined;
-      }
       const entity =
-        index.byKey.get(`${model.registryId}/${model.name}`) ??
-        index.byName.get(model.name);
-      return entity
-        ? entityRoute(entityRouteParams(entity, { encodeParams: true }))
-        : undefined;
+        index?.byKey.get(`${model.registryId}/${model.name}`) ??
+        index?.byName.get(model.name);
+      return entity && entityLink(entity);
     },
-    [index, entityRoute],
+    [index, entityLink],
   );
 }

@@ -1,16 +1,10 @@
 import { useCallback, useMemo } from 'react';
 import { useAppSearchParams } from '@backstage/frontend-plugin-api';
 import { SerializationSafety } from '@mlplatform/plugin-ml-platform-common';
+import { ModelListQuery } from '@mlplatform/plugin-ml-platform-common';
 
 /** What the Models page filters by; every field lives in the URL query. */
-export interface ModelFilters {
-  search?: string;
-  owner?: string;
-  alias?: string;
-  cluster?: string;
-  safety?: SerializationSafety;
-  deployed?: boolean;
-}
+export type ModelFilters = Omit<ModelListQuery, 'offset' | 'limit'>;
 
 export type ModelFilterKey = keyof ModelFilters;
 

@@ -11,14 +11,13 @@ import {
   ModelDeployment,
   ModelSummary,
   ModelVersion,
-  RolloutSplit,
   TrafficRouterRef,
 } from '@mlplatform/plugin-ml-platform-common';
 import useAsync from 'react-use/esm/useAsync';
 import { mlPlatformApiRef, RolloutConflictError } from '../../api';
-import { TrafficSplitBar } from '../shared';
+import { TrafficSplitBar, VersionShare } from '../shared';
 import { CandidatePicker } from './CandidatePicker';
-import { errorMessage } from './errorMessage';
+import { errorMessage } from '../errorMessage';
 import { GradualRolloutProgress } from './GradualRolloutProgress';
 import { GradualStepsEditor } from './GradualStepsEditor';
 import { PresetButtons } from './PresetButtons';
@@ -39,7 +38,8 @@ import {
 } from './splitMath';
 import { useRollbackTarget } from './useRollbackTarget';
 
-const percentsOf = (split: RolloutSplit): Percents =>
+/** Percent per version of a deployment or of a split the backend read. */
+const percentsOf = (split: { versions: VersionShare[] }): Percents =>
   Object.fromEntries(split.versions.map(v => [v.version, v.percent]));
 
 /** The split a preset gives, from the current one. */
@@ -100,9 +100,7 @@ export const RolloutDialog = ({
     ) ?? 'champion';
   const initialBase = useMemo(
     () => ({
-      percents: Object.fromEntries(
-        deployment.versions.map(v => [v.version, v.percent]),
-      ) as Percents,
+      percents: percentsOf(deployment),
       resourceVersion: router.resourceVersion,
     }),
     [deployment, router],

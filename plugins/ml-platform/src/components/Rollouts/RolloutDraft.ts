@@ -1,7 +1,6 @@
 import {
   ModelDeployment,
   RolloutRequest,
-  RolloutSplit,
 } from '@mlplatform/plugin-ml-platform-common';
 import { Percents } from './splitMath';
 
@@ -27,8 +26,6 @@ export interface RolloutDraft {
   /** The split after the change, as the preview shows it. */
   after: Percents;
   steps: GradualStep[];
-  /** For `rollback`: the split it restores; missing while unknown. */
-  rollbackTo?: RolloutSplit;
 }
 
 export const defaultGradualSteps: GradualStep[] = [

@@ -11,7 +11,7 @@ import { ResponseError } from '@backstage/errors';
 import { Flex, Text } from '@backstage/ui';
 import { RolloutAuditRecord } from '@mlplatform/plugin-ml-platform-common';
 import { mlPlatformApiRef } from '../../api';
-import { errorMessage } from './errorMessage';
+import { errorMessage } from '../errorMessage';
 import { RolloutHistoryRow } from './RolloutHistoryRow';
 
 const PAGE_SIZE = 10;

@@ -5,8 +5,7 @@ import {
   RolloutAuditRecord,
   RolloutOutcome,
 } from '@mlplatform/plugin-ml-platform-common';
-import { TrafficSplitBar } from '../shared';
-import { splitText } from './splitText';
+import { splitText, TrafficSplitBar } from '../shared';
 
 const outcomeColor: Record<RolloutOutcome, 'success' | 'danger' | 'warning'> = {
   succeeded: 'success',
@@ -15,8 +14,8 @@ const outcomeColor: Record<RolloutOutcome, 'success' | 'danger' | 'warning'> = {
   refused: 'danger',
 };
 
-const bars = (record: RolloutAuditRecord['before']) =>
-  record?.versions.map(v => ({ version: v.version, percent: v.percent })) ?? [];
+const describe = (split: RolloutAuditRecord['before']) =>
+  split ? splitText(split.versions) : 'unknown';
 
 /** One attempted rollout: when, who, where, what it did and how it ended. */
 export const RolloutHistoryRow = ({
@@ -33,13 +32,13 @@ export const RolloutHistoryRow = ({
     <TableCell>{record.strategy}</TableCell>
     <TableCell>
       <Flex direction="column" gap="1">
-        <Text variant="body-small">{`${splitText(record.before)} → ${splitText(
+        <Text variant="body-small">{`${describe(record.before)} → ${describe(
           record.after,
         )}`}</Text>
         {record.before && record.after && (
           <Flex gap="1" align="center" aria-hidden>
-            <TrafficSplitBar versions={bars(record.before)} />
-            <TrafficSplitBar versions={bars(record.after)} />
+            <TrafficSplitBar versions={record.before.versions} />
+            <TrafficSplitBar versions={record.after.versions} />
           </Flex>
         )}
       </Flex>

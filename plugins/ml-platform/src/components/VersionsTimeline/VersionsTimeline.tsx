@@ -1,8 +1,7 @@
 import { KeyboardEvent, useState } from 'react';
-import { useTheme } from '@material-ui/core/styles';
 import { Text } from '@backstage/ui';
 import { ModelVersion } from '@mlplatform/plugin-ml-platform-common';
-import { versionColor } from '../shared';
+import { useVersionColor } from '../shared';
 import { formatDay } from '../ModelEntityContent/formatDay';
 import {
   ServingShare,
@@ -75,7 +74,7 @@ export const VersionsTimeline = ({
   versions: ModelVersion[];
   shares: Map<string, ServingShare[]>;
 }) => {
-  const mode = useTheme()?.palette?.type === 'dark' ? 'dark' : 'light';
+  const colorOf = useVersionColor();
   const [active, setActive] = useState<number | undefined>();
   const marks = layoutTimeline(versions, {
     left: 40,
@@ -129,7 +128,7 @@ export const VersionsTimeline = ({
           const { version } = m.version;
           const share = shares.get(version);
           const total = share?.reduce((sum, s) => sum + s.percent, 0) ?? 0;
-          const colour = versionColor(version, mode).background;
+          const colour = colorOf(version).background;
           const isActive = i === active;
           return (
             <g

@@ -1,19 +1,12 @@
 import { CSSProperties } from 'react';
-import { useTheme } from '@material-ui/core/styles';
-import { versionColor } from './versionColor';
+import { shareText, splitText, VersionShare } from './splitText';
+import { useVersionColor } from './useVersionColor';
 
 type Size = 'small' | 'large';
 
 const heights: Record<Size, number> = { small: 18, large: 32 };
 // Below this share a segment is too narrow for its "v3 90%" text.
 const minPercentForText: Record<Size, number> = { small: 22, large: 10 };
-
-const versionLabel = (version: string) =>
-  /^v/i.test(version) ? version : `v${version}`;
-
-// Whole percents read best; a share that rounds to 0 still shows it flows.
-const percentLabel = (percent: number) =>
-  percent > 0 && percent < 1 ? '<1%' : `${Math.round(percent)}%`;
 
 const barStyle = (size: Size): CSSProperties => ({
   display: 'flex',
@@ -36,19 +29,14 @@ export const TrafficSplitBar = ({
   label,
   size = 'small',
 }: {
-  versions: Array<{ version: string; percent: number }>;
+  versions: VersionShare[];
   /** Where the traffic flows, e.g. "prod / ml-prod"; shown above the bar. */
   label?: string;
   size?: Size;
 }) => {
-  const mode = useTheme()?.palette?.type === 'dark' ? 'dark' : 'light';
+  const colorOf = useVersionColor();
   const serving = versions.filter(v => v.percent > 0);
-  const description =
-    serving.length === 0
-      ? 'no traffic'
-      : serving
-          .map(v => `${versionLabel(v.version)} ${percentLabel(v.percent)}`)
-          .join(', ');
+  const description = splitText(versions);
 
   return (
     <div style={{ width: '100%' }}>
@@ -77,14 +65,14 @@ export const TrafficSplitBar = ({
           </span>
         )}
         {serving.map(v => {
-          const text = `${versionLabel(v.version)} ${percentLabel(v.percent)}`;
+          const text = shareText(v);
           return (
             <span
               key={v.version}
               title={text}
               data-version={v.version}
               style={{
-                ...versionColor(v.version, mode),
+                ...colorOf(v.version),
                 width: `${v.percent}%`,
                 overflow: 'hidden',
                 whiteSpace: 'nowrap',

@@ -1,4 +1,6 @@
 export { SafetyBadge } from './SafetyBadge';
 export { TrafficSplitBar } from './TrafficSplitBar';
-export { versionColor } from './versionColor';
+export { splitText } from './splitText';
+export type { VersionShare } from './splitText';
+export { useVersionColor } from './useVersionColor';
 export { formatDuration } from '../../lib/formatDuration';

@@ -78,6 +78,25 @@ export function useTrafficRouterTestBed(options: {
     },
 
     /**
+     * Reads the object once, for changes that must be refused: `apply` sends
+     * a change guarded by that read, `expectUnchanged` checks that nothing
+     * was written since.
+     */
+    async refusals(name: string, model: string) {
+      const before = await kubeOk('GET', bed.path(name));
+      const router = await bed.router();
+      return {
+        router,
+        apply: (change: TrafficChange) =>
+          router.applyChange(bed.ref(name), model, change, {
+            expectedResourceVersion: before.metadata.resourceVersion,
+          }),
+        expectUnchanged: async () =>
+          expect(await kubeOk('GET', bed.path(name))).toEqual(before),
+      };
+    },
+
+    /**
      * Reads the object, then changes it behind the reader's back; returns both,
      * for tests of writes that must be refused as stale.
      */

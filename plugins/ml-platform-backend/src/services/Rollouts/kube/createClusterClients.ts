@@ -2,7 +2,7 @@ import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import { kubeConfigFor } from '../../ModelDeployments/ClusterWatcher';
-import { readClusters } from '../../ModelDeployments/readClusters';
+import { readClusters } from '@mlplatform/plugin-ml-platform-node';
 import { createKubeClient } from './createKubeClient';
 import type { KubeClient } from './KubeClient';
 

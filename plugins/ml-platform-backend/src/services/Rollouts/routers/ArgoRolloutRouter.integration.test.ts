@@ -138,23 +138,15 @@ describe('Argo Rollouts router', () => {
 
   it('refuses a weight no step sets, naming the weights it can set, and sends nothing', async () => {
     await createStableAndCanary('no-step', 1);
-    const before = await kubeOk('GET', bed.path('no-step'));
-    const router = await bed.router();
+    const noStep = await bed.refusals('no-step', MODEL);
     await expect(
-      router.applyChange(
-        bed.ref('no-step'),
-        MODEL,
-        { type: 'weights', weights: { '3': 70, '4': 30 } },
-        {
-          expectedResourceVersion: before.metadata.resourceVersion,
-        },
-      ),
+      noStep.apply({ type: 'weights', weights: { '3': 70, '4': 30 } }),
     ).rejects.toThrow(
       new InputError(
         `weights: Argo Rollout ${bed.ns}/no-step can give its canary (version 4) only the weights of its steps: 20, 50, 100 %, not 30 %`,
       ),
     );
-    expect(await kubeOk('GET', bed.path('no-step'))).toEqual(before);
+    await noStep.expectUnchanged();
   });
 
   it('applies nothing when the Rollout changed since it was read', async () => {

@@ -114,36 +114,20 @@ describe('HTTPRoute router', () => {
       { service: `${MODEL}-v5`, weight: 90 },
       { service: `${MODEL}-v6`, weight: 10 },
     ]);
-    const before = await kubeOk('GET', bed.path('invalid'));
-    const router = await bed.router();
-    const options = {
-      expectedResourceVersion: before.metadata.resourceVersion,
-    };
+    const invalid = await bed.refusals('invalid', MODEL);
 
     await expect(
-      router.applyChange(
-        bed.ref('invalid'),
-        MODEL,
-        { type: 'weights', weights: { '7': 100 } },
-        options,
-      ),
+      invalid.apply({ type: 'weights', weights: { '7': 100 } }),
     ).rejects.toThrow(
       new InputError(
         `weights: version 7 cannot get traffic from HTTPRoute ${bed.ns}/invalid, which routes to versions 5, 6`,
       ),
     );
     await expect(
-      router.applyChange(
-        bed.ref('invalid'),
-        MODEL,
-        { type: 'weights', weights: { '5': 0 } },
-        options,
-      ),
+      invalid.apply({ type: 'weights', weights: { '5': 0 } }),
     ).rejects.toThrow('weights: at least one version must get traffic');
-    await expect(
-      router.applyChange(bed.ref('invalid'), MODEL, { type: 'abort' }, options),
-    ).rejects.toThrow(InputError);
-    expect(await kubeOk('GET', bed.path('invalid'))).toEqual(before);
+    await expect(invalid.apply({ type: 'abort' })).rejects.toThrow(InputError);
+    await invalid.expectUnchanged();
   });
 
   it('never writes a route an Argo Rollout steers, and names the Rollout', async () => {
@@ -174,22 +158,16 @@ describe('HTTPRoute router', () => {
         },
       },
     });
-    const before = await kubeOk('GET', bed.path('steered'));
-    const router = await bed.router();
+    const steered = await bed.refusals('steered', MODEL);
 
-    expect((await router.readSplit(bed.ref('steered'), MODEL)).managedBy).toBe(
-      'rollout:steering-rollout',
-    );
+    expect(
+      (await steered.router.readSplit(bed.ref('steered'), MODEL)).managedBy,
+    ).toBe('rollout:steering-rollout');
     await expect(
-      router.applyChange(
-        bed.ref('steered'),
-        MODEL,
-        { type: 'weights', weights: { '5': 50, '6': 50 } },
-        { expectedResourceVersion: before.metadata.resourceVersion },
-      ),
+      steered.apply({ type: 'weights', weights: { '5': 50, '6': 50 } }),
     ).rejects.toThrow(
       `HTTPRoute ${bed.ns}/steered is steered by the Argo Rollout 'steering-rollout'`,
     );
-    expect(await kubeOk('GET', bed.path('steered'))).toEqual(before);
+    await steered.expectUnchanged();
   });
 });

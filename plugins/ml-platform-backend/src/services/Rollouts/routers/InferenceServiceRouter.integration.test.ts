@@ -73,35 +73,19 @@ describe('KServe InferenceService router', () => {
 
   it('refuses what KServe cannot express and sends nothing', async () => {
     await createPreviousAndLatest('invalid', 30);
-    const before = await kubeOk('GET', bed.path('invalid'));
-    const router = await bed.router();
-    const options = {
-      expectedResourceVersion: before.metadata.resourceVersion,
-    };
+    const invalid = await bed.refusals('invalid', MODEL);
     await expect(
-      router.applyChange(
-        bed.ref('invalid'),
-        MODEL,
-        { type: 'weights', weights: { '2': 1, '3': 2 } },
-        options,
-      ),
+      invalid.apply({ type: 'weights', weights: { '2': 1, '3': 2 } }),
     ).rejects.toThrow(
       new InputError(
         `weights: InferenceService ${bed.ns}/invalid takes whole percentages only, and version 3 would get 66.67 %`,
       ),
     );
     await expect(
-      router.applyChange(
-        bed.ref('invalid'),
-        MODEL,
-        { type: 'weights', weights: { '1': 100 } },
-        options,
-      ),
+      invalid.apply({ type: 'weights', weights: { '1': 100 } }),
     ).rejects.toThrow(InputError);
-    await expect(
-      router.applyChange(bed.ref('invalid'), MODEL, { type: 'retry' }, options),
-    ).rejects.toThrow(InputError);
-    expect(await kubeOk('GET', bed.path('invalid'))).toEqual(before);
+    await expect(invalid.apply({ type: 'retry' })).rejects.toThrow(InputError);
+    await invalid.expectUnchanged();
   });
 
   it('applies nothing when the InferenceService changed since it was read', async () => {

@@ -1,6 +1,5 @@
 import { InputError } from '@backstage/errors';
 import type {
-  TrafficChange,
   TrafficObjectRef,
   TrafficRouter,
   TrafficSplit,
@@ -18,7 +17,7 @@ import type { ClusterClients } from '../kube/createClusterClients';
 import { HTTP_ROUTES, ROLLOUTS } from '../kube/kinds';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
 import type { JsonPatchOperation } from '../kube/KubeClient';
-import { completeWeights } from './versionWeights';
+import { weightsOfChange } from './versionWeights';
 
 /** Where a version's backendRef sits in the route. */
 interface Backend {
@@ -106,24 +105,6 @@ export function createHttpRouteRouter(options: {
     };
   }
 
-  function targetWeights(
-    state: RouteState,
-    change: TrafficChange,
-    where: string,
-  ): Record<string, number> {
-    const routable = Object.keys(state.split.weights);
-    switch (change.type) {
-      case 'weights':
-        return completeWeights(routable, change.weights, where);
-      case 'promote':
-        return completeWeights(routable, { [change.version]: 100 }, where);
-      default:
-        throw new InputError(
-          `strategy: ${change.type} is an action of Argo Rollouts; ${where} has no such action`,
-        );
-    }
-  }
-
   return {
     id: 'gateway-api',
 
@@ -147,10 +128,11 @@ export function createHttpRouteRouter(options: {
           )}', whose controller would overwrite its weights: change the Rollout instead (promote, abort, retry or rollback)`,
         );
       }
-      const weights = targetWeights(state, change, where);
-      if (Object.values(weights).every(w => w === 0)) {
-        throw new InputError('weights: at least one version must get traffic');
-      }
+      const weights = weightsOfChange(
+        Object.keys(state.split.weights),
+        change,
+        where,
+      );
       const shared = Object.keys(weights).filter(
         v => state.backends.filter(b => b.version === v).length > 1,
       );

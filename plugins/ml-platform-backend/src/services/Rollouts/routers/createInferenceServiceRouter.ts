@@ -13,7 +13,7 @@ import type { ClusterClients } from '../kube/createClusterClients';
 import { INFERENCE_SERVICES } from '../kube/kinds';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
 import type { JsonPatchOperation } from '../kube/KubeClient';
-import { completeWeights, serving, wholePercent } from './versionWeights';
+import { weightsOfChange, wholePercent } from './versionWeights';
 
 interface IsvcState {
   isvc: InferenceService;
@@ -105,19 +105,11 @@ export function createInferenceServiceRouter(options: {
     change: TrafficChange,
     where: string,
   ): number | undefined {
-    if (change.type === 'abort' || change.type === 'retry') {
-      throw new InputError(
-        `strategy: ${change.type} is an action of Argo Rollouts; ${where} has no such action`,
-      );
-    }
-    const weights = completeWeights(
+    const weights = weightsOfChange(
       Object.keys(state.split.weights),
-      change.type === 'promote' ? { [change.version]: 100 } : change.weights,
+      change,
       where,
     );
-    if (serving(weights).length === 0) {
-      throw new InputError('weights: at least one version must get traffic');
-    }
     const percent = wholePercent(weights, state.latest, where);
     return percent === 100 ? undefined : percent;
   }

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import type { TrafficChange } from '@mlplatform/plugin-ml-platform-node';
 
 /**
  * The weights of a change with every version the object can route to:
@@ -46,4 +47,30 @@ export function wholePercent(
 /** The versions that get traffic. */
 export function serving(weights: Record<string, number>): string[] {
   return Object.keys(weights).filter(v => weights[v] > 0);
+}
+
+/**
+ * The complete weights a change asks of an object that only takes weights
+ * (HTTPRoute, KServe): promote gives one version everything, Argo Rollouts'
+ * own actions are refused, and so is a split that serves no version.
+ */
+export function weightsOfChange(
+  routable: string[],
+  change: TrafficChange,
+  where: string,
+): Record<string, number> {
+  if (change.type === 'abort' || change.type === 'retry') {
+    throw new InputError(
+      `strategy: ${change.type} is an action of Argo Rollouts; ${where} has no such action`,
+    );
+  }
+  const weights = completeWeights(
+    routable,
+    change.type === 'promote' ? { [change.version]: 100 } : change.weights,
+    where,
+  );
+  if (serving(weights).length === 0) {
+    throw new InputError('weights: at least one version must get traffic');
+  }
+  return weights;
 }

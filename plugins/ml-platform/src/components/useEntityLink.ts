@@ -1,4 +1,5 @@
-import { CompoundEntityRef } from '@backstage/catalog-model';
+import { useCallback } from 'react';
+import { CompoundEntityRef, Entity } from '@backstage/catalog-model';
 import { useRouteRef } from '@backstage/frontend-plugin-api';
 import {
   entityRouteParams,
@@ -7,8 +8,12 @@ import {
 
 /** Builds entity page links; undefined in apps without entity pages, where names show unlinked. */
 export function useEntityLink(): (
-  ref: CompoundEntityRef,
+  entityOrRef: Entity | CompoundEntityRef,
 ) => string | undefined {
   const entityRoute = useRouteRef(entityRouteRef);
-  return ref => entityRoute?.(entityRouteParams(ref, { encodeParams: true }));
+  return useCallback(
+    entityOrRef =>
+      entityRoute?.(entityRouteParams(entityOrRef, { encodeParams: true })),
+    [entityRoute],
+  );
 }

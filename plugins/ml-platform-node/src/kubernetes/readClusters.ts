@@ -6,7 +6,10 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 /** Same key as `@backstage/plugin-kubernetes-common`'s ANNOTATION_KUBERNETES_AUTH_PROVIDER. */
 const AUTH_PROVIDER_METADATA_KEY = 'kubernetes.io/auth-provider';
 
-/** A cluster we can open watches on. */
+/**
+ * A cluster we can open watches on and send requests to.
+ * @public
+ */
 export interface WatchableCluster {
   name: string;
   url: string;
@@ -21,6 +24,7 @@ export interface WatchableCluster {
  * is reported in every answer instead of failing the whole backend, because
  * the kubernetes plugin may well be able to use it with its other auth
  * strategies.
+ * @public
  */
 export type ConfiguredCluster =
   | ({ usable: true } & WatchableCluster)
@@ -31,6 +35,7 @@ export type ConfiguredCluster =
  * `@backstage/plugin-kubernetes-backend` reads, so both plugins see one list.
  * Only `type: config` locators can be read without the kubernetes plugin's
  * runtime; other locators are skipped with a warning.
+ * @public
  */
 export function readClusters(
   config: Config,
