@@ -44,7 +44,13 @@ step "Tests that change the shared platform"
 # (The file comes first: --testPathIgnorePatterns takes every value after it.)
 run_jest portal packages/backend package test src/backend.platform.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
+run_jest templates packages/backend package test src/templates.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
 run_jest webhooks plugins/ml-platform-backend package test src/services/Webhooks/MlflowWebhooks.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
+# The production bundle (built once per source change, ~1 min; its production
+# install is cached per lockfile, ~4 min the first time) as two replicas.
+run_jest production packages/backend package test src/production.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
 run_jest outage packages/backend package test src/backend.outage.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/

@@ -15,10 +15,19 @@ export interface Config {
     refresh?: {
       /**
        * Defaults to 5 minutes. Page views never read the registries: they
-       * are answered from what the last refresh read.
+       * are answered from what the last refresh read. With several backend
+       * replicas, one of them reads each registry per interval and stores
+       * what it read in the plugin's database.
        * @visibility backend
        */
       frequency?: HumanDuration | string;
+      /**
+       * How often each replica loads what another replica read (after a
+       * webhook or a scheduled refresh) from the database. Defaults to 5
+       * seconds; each look is one small query.
+       * @visibility backend
+       */
+      pollInterval?: HumanDuration | string;
     };
 
     /** The ZenML server whose pipeline runs produced the model versions. */

@@ -20,6 +20,10 @@ backend.add(import('@mlplatform/plugin-catalog-backend-module-ml-platform'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@mlplatform/plugin-scaffolder-backend-module-ml-platform'));
+// Templates publish with the SCM a company uses, chosen by
+// mlPlatform.scaffolder.publish.provider; both modules are here so either works.
+backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
+backend.add(import('@backstage/plugin-scaffolder-backend-module-gitlab'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(permissionModuleMlPortalPolicy);
@@ -30,4 +34,10 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@mlplatform/plugin-ml-platform-backend'));
 
-backend.start();
+// A plugin that failed to start leaves a process that answers liveness but
+// never gets ready; exiting lets Kubernetes start it again.
+backend.start().catch(error => {
+  // eslint-disable-next-line no-console
+  console.error('Backend failed to start', error);
+  process.exit(1);
+});

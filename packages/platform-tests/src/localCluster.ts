@@ -31,14 +31,16 @@ export function localClusterConfig(
 }
 
 /**
- * A request of a test itself to the local apiserver, as its admin, outside
- * the code under test. No keep-alive, so no socket outlives the test.
+ * A request of a test itself to the local apiserver, as its admin (or with
+ * the given bearer token), outside the code under test. No keep-alive, so no
+ * socket outlives the test.
  */
 export function kubeRequest(
   method: string,
   urlPath: string,
   body?: unknown,
   contentType = 'application/json',
+  token?: string,
 ): Promise<{ status: number; body: any }> {
   const kube = readPlatformFile<LocalKube>('kube');
   const data = body === undefined ? undefined : JSON.stringify(body);
@@ -50,7 +52,7 @@ export function kubeRequest(
         agent: false,
         ca: Buffer.from(kube.caData, 'base64'),
         headers: {
-          Authorization: `Bearer ${kube.token}`,
+          Authorization: `Bearer ${token ?? kube.token}`,
           Accept: 'application/json',
           ...(data !== undefined && { 'Content-Type': contentType }),
         },

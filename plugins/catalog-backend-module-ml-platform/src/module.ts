@@ -3,6 +3,7 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import {
+  catalogLocationsExtensionPoint,
   catalogProcessingExtensionPoint,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
@@ -12,7 +13,9 @@ import { MlModelEntityProvider } from './provider/MlModelEntityProvider';
 /**
  * Catalog module of the ML Platform plugins: checks the registered-model
  * annotation and provides an entity for each registered model that no entity
- * names.
+ * names. When the scaffolder publishes new services locally
+ * (`mlPlatform.scaffolder.publish.provider: local`), lets users register
+ * `file` locations too, which is how those services reach the catalog.
  * @public
  */
 export const catalogModuleMlPlatform = createBackendModule({
@@ -22,6 +25,7 @@ export const catalogModuleMlPlatform = createBackendModule({
     registerInit({
       deps: {
         processing: catalogProcessingExtensionPoint,
+        locations: catalogLocationsExtensionPoint,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
@@ -31,6 +35,7 @@ export const catalogModuleMlPlatform = createBackendModule({
       },
       async init({
         processing,
+        locations,
         config,
         logger,
         scheduler,
@@ -38,6 +43,13 @@ export const catalogModuleMlPlatform = createBackendModule({
         auth,
         catalog,
       }) {
+        if (
+          config.getOptionalString('mlPlatform.scaffolder.publish.provider') ===
+          'local'
+        ) {
+          // Only then: a file location reads the backend's own disk.
+          locations.setAllowedLocationTypes(['url', 'file']);
+        }
         processing.addProcessor(new RegisteredModelAnnotationProcessor());
         processing.addEntityProvider(
           MlModelEntityProvider.fromConfig(config, {

@@ -24,6 +24,8 @@ import {
   createServingAliasMover,
 } from './services/Rollouts';
 import { createModelCatalogService } from './services/ModelCatalog';
+import { createRegistrySnapshotStore } from './services/RegistrySnapshots';
+import { createSafetyVerdictStore } from './services/SerializationSafety';
 import { createModelDeploymentsService } from './services/ModelDeployments';
 import { startLeadTimeRecording } from './services/LeadTime';
 import { createToolsService } from './services/Tools';
@@ -50,10 +52,14 @@ const DEFAULT_SOURCE_TIMEOUT_MS = 10_000;
 const WEBHOOK_BATCH_MS = 500;
 const DEFAULT_SERVING_ALIAS = 'champion';
 
-function readRefreshFrequency(config: Config): HumanDuration {
-  return config.has('mlPlatform.refresh.frequency')
-    ? readDurationFromConfig(config, { key: 'mlPlatform.refresh.frequency' })
-    : { minutes: 5 };
+function readRefreshDuration(
+  config: Config,
+  key: 'frequency' | 'pollInterval',
+  fallback: HumanDuration,
+): HumanDuration {
+  return config.has(`mlPlatform.refresh.${key}`)
+    ? readDurationFromConfig(config, { key: `mlPlatform.refresh.${key}` })
+    : fallback;
 }
 
 function addUnique<T extends { id: string }>(
@@ -121,8 +127,11 @@ export const mlPlatformPlugin = createBackendPlugin({
         // Configured MLflow servers join the registries from modules, under
         // the same rule: one registry per id.
         const mlflowConfigs = readMlflowRegistryConfigs(config);
+        // Verdicts are kept in the database: reading every version's MLmodel
+        // file is most of the cost of a first read.
+        const verdicts = await createSafetyVerdictStore({ database });
         const mlflowRegistries = mlflowConfigs.map(
-          c => new MlflowModelRegistry(c),
+          c => new MlflowModelRegistry({ ...c, verdicts }),
         );
         addUnique(registries, 'model registry', mlflowRegistries);
 
@@ -174,20 +183,40 @@ export const mlPlatformPlugin = createBackendPlugin({
           lastRollouts: () => audit.latestSucceededPerModel(),
           logger,
           sourceTimeoutMs,
+          snapshotStore: await createRegistrySnapshotStore({ database }),
         });
 
-        // Every replica keeps its own copy in memory, so each refreshes it.
+        // One replica reads the registries per interval and stores what it
+        // read; every replica serves its own copy from memory, loaded from
+        // the database. A registry read less than half an interval ago (at
+        // a replica's start, after a webhook) is not read again yet.
+        const refreshFrequency = readRefreshDuration(config, 'frequency', {
+          minutes: 5,
+        });
         await scheduler.scheduleTask({
           id: 'ml-platform-refresh-registries',
-          scope: 'local',
-          frequency: readRefreshFrequency(config),
+          scope: 'global',
+          frequency: refreshFrequency,
           timeout: { minutes: 10 },
-          fn: () => modelCatalog.refresh(),
+          fn: () =>
+            modelCatalog.refresh({
+              maxAgeMs: durationToMilliseconds(refreshFrequency) / 2,
+            }),
+        });
+        await scheduler.scheduleTask({
+          id: 'ml-platform-load-registry-snapshots',
+          scope: 'local',
+          frequency: readRefreshDuration(config, 'pollInterval', {
+            seconds: 5,
+          }),
+          timeout: { minutes: 1 },
+          fn: () => modelCatalog.loadSnapshots(),
         });
 
         // A webhook asks for its registry to be read again. Events are
-        // batched for a moment, and the catalog never reads a registry twice
-        // at once, so a burst of events costs a read or two.
+        // batched for a moment, and no two replicas read a registry at once,
+        // so a burst of events costs a read or two; the other replicas load
+        // the read within their poll interval.
         const mlflowWebhooks = createMlflowWebhookReceiver({
           secrets: new Map(
             mlflowConfigs.flatMap(c =>

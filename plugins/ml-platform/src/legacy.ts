@@ -11,5 +11,7 @@ export {
   MlPlatformToolsPage,
   EntityMlToolCard,
 } from './legacyPlugin';
+export { MlflowModelVersionPickerFieldExtension } from './legacyScaffolderField';
+export type { ModelVersionChoice } from './components/MlflowModelVersionPicker';
 export * from './api';
 export { isMlModelEntity, isMlToolEntity } from './filters';

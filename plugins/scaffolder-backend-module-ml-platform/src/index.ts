@@ -6,5 +6,9 @@
 
 export { scaffolderModuleMlPlatform as default } from './module';
 export { createDeploymentLabelsAction } from './actions/deploymentLabels';
+export { createKubernetesApplyAction } from './actions/kubernetesApply';
+export { createModelVersionCheckAction } from './actions/modelVersionCheck';
+export { createPublishLocalAction } from './actions/publishLocal';
+export { createPublishTargetAction } from './actions/publishTarget';
 export { createRolloutApplyAction } from './actions/rolloutApply';
 export { createRolloutRollbackAction } from './actions/rolloutRollback';

@@ -2,8 +2,13 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createDeploymentLabelsAction } from './actions/deploymentLabels';
+import { createKubernetesApplyAction } from './actions/kubernetesApply';
+import { createModelVersionCheckAction } from './actions/modelVersionCheck';
+import { createPublishLocalAction } from './actions/publishLocal';
+import { createPublishTargetAction } from './actions/publishTarget';
 import { createRolloutApplyAction } from './actions/rolloutApply';
 import { createRolloutRollbackAction } from './actions/rolloutRollback';
 
@@ -20,12 +25,26 @@ export const scaffolderModuleMlPlatform = createBackendModule({
         scaffolderActions: scaffolderActionsExtensionPoint,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        catalog: catalogServiceRef,
       },
-      async init({ scaffolderActions, discovery, auth }) {
+      async init({
+        scaffolderActions,
+        discovery,
+        auth,
+        config,
+        logger,
+        catalog,
+      }) {
         scaffolderActions.addActions(
           createDeploymentLabelsAction(),
           createRolloutApplyAction({ discovery, auth }),
           createRolloutRollbackAction({ discovery, auth }),
+          createModelVersionCheckAction({ discovery, auth }),
+          createKubernetesApplyAction({ config, logger }),
+          createPublishTargetAction({ config }),
+          createPublishLocalAction({ config, catalog }),
         );
       },
     });

@@ -27,7 +27,7 @@ export async function eventually<T>(
 const BACKEND_DIR = path.resolve(__dirname, '../..');
 const REPO_ROOT = path.resolve(BACKEND_DIR, '../..');
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

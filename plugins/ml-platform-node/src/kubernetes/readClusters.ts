@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { LoggerService } from '@backstage/backend-plugin-api';
@@ -7,16 +8,30 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 const AUTH_PROVIDER_METADATA_KEY = 'kubernetes.io/auth-provider';
 
 /**
+ * Where the kubelet mounts a pod's service account (token, ca.crt).
+ * @public
+ */
+export const IN_CLUSTER_SERVICE_ACCOUNT_DIR =
+  '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
  * A cluster we can open watches on and send requests to.
  * @public
  */
 export interface WatchableCluster {
   name: string;
   url: string;
-  token: string;
+  /**
+   * The bearer token to send now. The in-cluster token is a projected one
+   * that the kubelet replaces before it expires, so call this for every
+   * request or watch connection instead of keeping its result.
+   */
+  getToken(): string;
   caData?: string;
   caFile?: string;
   skipTLSVerify: boolean;
+  /** The portal's own pod service account authenticates to this cluster. */
+  inCluster: boolean;
 }
 
 /**
@@ -31,15 +46,34 @@ export type ConfiguredCluster =
   | { usable: false; name: string; error: string };
 
 /**
+ * Where to find the pod's own service account; the defaults are what a pod
+ * sees, tests point them elsewhere.
+ * @public
+ */
+export interface ReadClustersOptions {
+  /** Directory holding `token` and `ca.crt`; defaults to {@link IN_CLUSTER_SERVICE_ACCOUNT_DIR}. */
+  serviceAccountDir?: string;
+  /** Source of KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
  * Reads the clusters of the standard `kubernetes` config section that
  * `@backstage/plugin-kubernetes-backend` reads, so both plugins see one list.
  * Only `type: config` locators can be read without the kubernetes plugin's
  * runtime; other locators are skipped with a warning.
+ *
+ * A `serviceAccount` cluster without `serviceAccountToken` is the cluster the
+ * portal runs in, authenticated as its pod's service account, as the
+ * kubernetes plugin does it: the apiserver address from
+ * KUBERNETES_SERVICE_HOST/PORT (else the configured url), the mounted CA and
+ * the mounted token, read again on every use.
  * @public
  */
 export function readClusters(
   config: Config,
   logger: LoggerService,
+  options: ReadClustersOptions = {},
 ): ConfiguredCluster[] {
   const methods =
     config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
@@ -54,7 +88,7 @@ export function readClusters(
       continue;
     }
     for (const c of method.getOptionalConfigArray('clusters') ?? []) {
-      const cluster = readCluster(c);
+      const cluster = readCluster(c, options);
       if (names.has(cluster.name)) {
         throw new InputError(
           `Duplicate kubernetes cluster name '${cluster.name}'`,
@@ -70,7 +104,10 @@ export function readClusters(
   return clusters;
 }
 
-function readCluster(c: Config): ConfiguredCluster {
+function readCluster(
+  c: Config,
+  options: ReadClustersOptions,
+): ConfiguredCluster {
   const name = c.getString('name');
   const url = c.getString('url');
   const authMetadata =
@@ -87,17 +124,15 @@ function readCluster(c: Config): ConfiguredCluster {
   if (authProvider !== 'serviceAccount') {
     return unusable(
       authProvider
-        ? `authProvider '${authProvider}' is not supported, only 'serviceAccount' with a serviceAccountToken`
-        : `no authProvider is configured; set authProvider: serviceAccount and serviceAccountToken`,
+        ? `authProvider '${authProvider}' is not supported, only 'serviceAccount'`
+        : `no authProvider is configured; set authProvider: serviceAccount`,
     );
   }
   const token =
     c.getOptionalString('serviceAccountToken') ??
     (authMetadata.serviceAccountToken as string | undefined);
   if (!token) {
-    return unusable(
-      'authProvider serviceAccount needs serviceAccountToken (the in-cluster service account is not used)',
-    );
+    return inClusterServiceAccount(name, url, options, unusable);
   }
   if (!URL.canParse(url)) {
     return unusable(`url '${url}' is not a valid URL`);
@@ -110,9 +145,47 @@ function readCluster(c: Config): ConfiguredCluster {
     usable: true,
     name,
     url,
-    token,
+    getToken: () => token,
     caData: c.getOptionalString('caData'),
     caFile,
     skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
+    inCluster: false,
+  };
+}
+
+function inClusterServiceAccount(
+  name: string,
+  configuredUrl: string,
+  options: ReadClustersOptions,
+  unusable: (why: string) => ConfiguredCluster,
+): ConfiguredCluster {
+  const dir = options.serviceAccountDir ?? IN_CLUSTER_SERVICE_ACCOUNT_DIR;
+  const caFile = path.join(dir, 'ca.crt');
+  const tokenFile = path.join(dir, 'token');
+  // The kubernetes plugin takes the in-cluster path exactly when ca.crt is mounted.
+  if (!fs.existsSync(caFile) || !fs.existsSync(tokenFile)) {
+    return unusable(
+      `authProvider serviceAccount without serviceAccountToken uses the pod's service account, but ${dir} holds no token and ca.crt (not running in a pod?)`,
+    );
+  }
+  const env = options.env ?? process.env;
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  const url =
+    host && port
+      ? `https://${host.includes(':') ? `[${host}]` : host}:${port}`
+      : configuredUrl;
+  if (!URL.canParse(url)) {
+    return unusable(`url '${url}' is not a valid URL`);
+  }
+  return {
+    usable: true,
+    name,
+    url,
+    // The kubelet swaps the file atomically, so a read never sees half a token.
+    getToken: () => fs.readFileSync(tokenFile, 'utf8').trim(),
+    caFile,
+    skipTLSVerify: false,
+    inCluster: true,
   };
 }

@@ -1,11 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  TestDatabases,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { ModelVersion } from '@mlplatform/plugin-ml-platform-common';
 import request from 'supertest';
 import { mlPlatformPlugin } from '../../plugin';
 import { MlflowModelRegistry } from './MlflowModelRegistry';
-import { readPlatformFile } from 'platform-tests';
+import { postgresTestDatabaseIds, readPlatformFile } from 'platform-tests';
+import { createSafetyVerdictStore } from '../SerializationSafety';
 
 /*
  * Against the real MLflow server (basic-auth app) that scripts/platform/mlflow.sh
@@ -79,14 +84,25 @@ const SAFETY_BY_FORMAT: Record<string, 'safe' | 'unsafe'> = {
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-function registry(auth = { username: env.username, password: env.password }) {
+const databases = TestDatabases.create({
+  ids: [...postgresTestDatabaseIds(), 'SQLITE_3'],
+});
+
+function registry(
+  auth = { username: env.username, password: env.password },
+  extra: Partial<ConstructorParameters<typeof MlflowModelRegistry>[0]> = {},
+) {
   return new MlflowModelRegistry({
     id: 'mlflow-demo',
     baseUrl: env.url,
     uiUrl: env.uiUrl,
     auth,
+    ...extra,
   });
 }
+
+const ARTIFACT = '/model-versions/get-artifact';
+const versionId = (v: ModelVersion) => `${v.name}/${v.version}`;
 
 const byNameAndVersion = (a: ModelVersion, b: ModelVersion) =>
   a.name.localeCompare(b.name) || Number(a.version) - Number(b.version);
@@ -213,21 +229,59 @@ describe('MlflowModelRegistry (real MLflow server)', () => {
     expect(fraudV1?.safety?.flavors).toContain('sklearn');
     expect(fraudV1?.safety?.reason).toMatch(/pickle/);
 
-    // A version's MLmodel never changes: the second listing reads none.
+    // A version's MLmodel never changes: the second listing reads none,
+    // apart from those of versions other suites registered meanwhile or whose
+    // MLmodel could not be read.
+    const judged = new Set(all.filter(v => v.safety).map(versionId));
     const again = await mlflow.listVersions();
     const secondRead = Object.fromEntries(
       Object.entries(mlflow.client.requestCounts)
         .map(([p, n]) => [p, n - (firstRead[p] ?? 0)])
         .filter(([, n]) => n !== 0),
     );
+    const unjudged = again.filter(v => !judged.has(versionId(v))).length;
     expect(secondRead).toEqual({
       '/api/2.0/mlflow/registered-models/search': 1,
       '/api/2.0/mlflow/model-versions/search': 1,
       '/api/2.0/mlflow/experiments/search': 1,
       '/api/2.0/mlflow/runs/search': 1,
+      ...(unjudged > 0 && { [ARTIFACT]: unjudged }),
     });
-    expect([...again].sort(byNameAndVersion)).toEqual(sorted);
+    expect(
+      [...again].filter(v => seeded.has(v.name)).sort(byNameAndVersion),
+    ).toEqual(sorted);
   });
+
+  it.each(databases.eachSupportedId())(
+    'keeps verdicts in the %p database: after a restart no MLmodel is read again',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const database = mockServices.database({ knex });
+      const before = registry(undefined, {
+        verdicts: await createSafetyVerdictStore({ database }),
+      });
+      const first = await before.listVersions();
+      const judged = new Set(first.filter(v => v.safety).map(versionId));
+      expect(before.client.requestCounts[ARTIFACT]).toBe(first.length);
+
+      // A new process: an empty memory, the same database.
+      const after = registry(undefined, {
+        verdicts: await createSafetyVerdictStore({ database }),
+      });
+      const second = await after.listVersions();
+      // Only versions registered since by other suites, or whose MLmodel
+      // could not be read, may be read again; every seeded one is not.
+      const unjudged = second.filter(v => !judged.has(versionId(v)));
+      expect(after.client.requestCounts[ARTIFACT] ?? 0).toBe(unjudged.length);
+      const seededVersions = (list: ModelVersion[]) =>
+        list
+          .filter(v => seeded.has(v.name))
+          .sort(byNameAndVersion)
+          .map(v => [versionId(v), v.safety]);
+      expect(seededVersions(second)).toEqual(seededVersions(first));
+      expect(seededVersions(second)).toHaveLength(14);
+    },
+  );
 
   it('names the 401 of a wrong password without revealing it', async () => {
     const password = `wrong-${Math.random().toString(36).slice(2)}`;
@@ -291,7 +345,10 @@ describe('MlflowModelRegistry (real MLflow server)', () => {
         expect.objectContaining({ id: 'demo', type: 'mlflow', ok: true }),
       ]);
       expect(
-        res.body.items.map((m: { name: string }) => m.name).sort(),
+        res.body.items
+          .map((m: { name: string }) => m.name)
+          .filter((name: string) => seeded.has(name))
+          .sort(),
       ).toEqual(spec.models.map(m => m.name).sort());
     });
 

@@ -4,7 +4,13 @@ import {
   SafetyVerdict,
 } from '@mlplatform/plugin-ml-platform-common';
 import { ModelRegistry } from '@mlplatform/plugin-ml-platform-node';
-import { classifyMlModel } from '../SerializationSafety';
+import { createHash } from 'node:crypto';
+import {
+  SafetyVerdictStore,
+  VerdictKey,
+  classifyMlModel,
+  verdictKeyString,
+} from '../SerializationSafety';
 import { MlflowClient } from './MlflowClient';
 import {
   isoTime,
@@ -26,6 +32,11 @@ export interface MlflowModelRegistryOptions {
   uiUrl?: string;
   auth?: MlflowAuth;
   timeoutMs?: number;
+  /**
+   * Where verdicts outlive the process; without it, every start reads every
+   * version's MLmodel file again.
+   */
+  verdicts?: SafetyVerdictStore;
 }
 
 type Safety = Pick<ModelVersion, 'safety' | 'safetyError'>;
@@ -39,13 +50,14 @@ export class MlflowModelRegistry implements ModelRegistry {
   /** Public for its request counters, which benchmarks and tests read. */
   readonly client: MlflowClient;
   readonly #uiUrl: string;
-  // A version's artifacts never change once registered, so a verdict is kept
-  // for the life of the process. The key has the creation time because a
-  // model deleted and registered again starts over at version 1.
+  // A version's artifacts never change once registered, so a verdict, once
+  // read, is kept in memory and in the verdict store.
   readonly #verdicts = new Map<string, SafetyVerdict>();
+  readonly #verdictStore?: SafetyVerdictStore;
 
   constructor(options: MlflowModelRegistryOptions) {
     this.id = options.id;
+    this.#verdictStore = options.verdicts;
     this.client = new MlflowClient(options);
     this.#uiUrl = (options.uiUrl ?? options.baseUrl).replace(/\/+$/, '');
   }
@@ -76,11 +88,7 @@ export class MlflowModelRegistry implements ModelRegistry {
         toModelRun(r),
       ]),
     );
-    const safeties = await mapWithConcurrency(
-      versions,
-      MLMODEL_READS_IN_FLIGHT,
-      v => this.#safety(v),
-    );
+    const safeties = await this.#safeties(versions);
 
     return versions.map((v, i) => {
       const run = v.run_id ? runs.get(v.run_id) : undefined;
@@ -112,25 +120,63 @@ export class MlflowModelRegistry implements ModelRegistry {
     });
   }
 
-  async #safety(version: MlflowModelVersion): Promise<Safety> {
-    const key = `${versionKey(version.name, version.version)}\u0000${
-      version.creation_timestamp ?? ''
-    }`;
-    const cached = this.#verdicts.get(key);
-    if (cached) return { safety: cached };
-    try {
-      const verdict = classifyMlModel(
-        await this.client.getMlModelFile(version.name, version.version),
-      );
-      this.#verdicts.set(key, verdict);
-      return { safety: verdict };
-    } catch (e) {
-      // Not cached: the next listing tries again.
-      return {
-        safetyError: `Could not read the MLmodel file: ${(e as Error).message}`,
-      };
+  async #safeties(versions: MlflowModelVersion[]): Promise<Safety[]> {
+    const keys = versions.map(verdictKeyOf);
+    const unknown = () =>
+      keys.some(k => !this.#verdicts.has(verdictKeyString(k)));
+    // Stored verdicts are loaded only when a version is new to this process:
+    // at start, and after a registration.
+    if (this.#verdictStore && unknown()) {
+      for (const [key, verdict] of await this.#verdictStore.load(this.id)) {
+        this.#verdicts.set(key, verdict);
+      }
     }
+    const read: Array<VerdictKey & { verdict: SafetyVerdict }> = [];
+    const safeties = await mapWithConcurrency(
+      versions.map((v, i) => ({ v, verdictKey: keys[i] })),
+      MLMODEL_READS_IN_FLIGHT,
+      async ({ v, verdictKey }): Promise<Safety> => {
+        const key = verdictKeyString(verdictKey);
+        const known = this.#verdicts.get(key);
+        if (known) return { safety: known };
+        try {
+          const verdict = classifyMlModel(
+            await this.client.getMlModelFile(v.name, v.version),
+          );
+          this.#verdicts.set(key, verdict);
+          read.push({ ...verdictKey, verdict });
+          return { safety: verdict };
+        } catch (e) {
+          // Not kept: the next listing tries again.
+          return {
+            safetyError: `Could not read the MLmodel file: ${
+              (e as Error).message
+            }`,
+          };
+        }
+      },
+    );
+    if (this.#verdictStore && read.length > 0) {
+      await this.#verdictStore.save(this.id, read);
+    }
+    return safeties;
   }
+}
+
+/**
+ * The creation time is in the key because a model deleted and registered
+ * again starts over at version 1, possibly from another source.
+ */
+function verdictKeyOf(version: MlflowModelVersion): VerdictKey {
+  return {
+    model: version.name,
+    version: version.version,
+    sourceKey: createHash('sha256')
+      .update(
+        `${version.source ?? ''}\u0000${version.creation_timestamp ?? ''}`,
+      )
+      .digest('hex'),
+  };
 }
 
 function versionKey(name: string, version: string) {

@@ -6,9 +6,7 @@ import {
 } from '@backstage/errors';
 import { ModelRegistry } from '@mlplatform/plugin-ml-platform-node';
 import {
-  ModelRegistryStatus,
   ModelVersion,
-  RegisteredModel,
   RolloutAuditRecord,
 } from '@mlplatform/plugin-ml-platform-common';
 import { coalesce } from '../../lib/coalesce';
@@ -20,13 +18,13 @@ import { attachLeadTimes } from './attachLeadTimes';
 import { lastRolloutOf } from './lastRolloutOf';
 import { isDeploymentOf, summarizeModel } from './summarizeModel';
 import { queryModels } from './queryModels';
+import {
+  RegistryRead,
+  RegistrySnapshot,
+  RegistrySnapshotStore,
+  createSharedRegistryReads,
+} from '../RegistrySnapshots';
 import { DeploymentSource, ModelCatalogService } from './types';
-
-interface RegistrySnapshot {
-  models: RegisteredModel[];
-  versions: ModelVersion[];
-  status: ModelRegistryStatus;
-}
 
 function withTimeout<T>(
   promise: Promise<T>,
@@ -45,6 +43,11 @@ function withTimeout<T>(
 
 // As long as the scheduled refresh task may run.
 const READ_TIMEOUT_MS = 10 * 60_000;
+// A replica that dies mid-read holds its claim this long: the read's own
+// bound, and a margin for writing what it read.
+const CLAIM_LEASE_MS = READ_TIMEOUT_MS + 60_000;
+// How often a replica waiting for another one's read looks for it.
+const SHARED_READ_WAIT_MS = 250;
 
 const byVersionDesc = (a: ModelVersion, b: ModelVersion) =>
   Number(b.version) - Number(a.version) || b.version.localeCompare(a.version);
@@ -66,6 +69,12 @@ export function createModelCatalogService(options: {
   lastRollouts?: () => Promise<RolloutAuditRecord[]>;
   logger: LoggerService;
   sourceTimeoutMs: number;
+  /**
+   * Where replicas share their reads: with it, each registry is read by
+   * one replica at a time and the others load what it stored; without it,
+   * this process reads every registry itself.
+   */
+  snapshotStore?: RegistrySnapshotStore;
 }): ModelCatalogService {
   const { registries, lineage, leadTimes, logger, sourceTimeoutMs } = options;
 
@@ -96,16 +105,21 @@ export function createModelCatalogService(options: {
   // Registries whose first read has ended, well or not.
   const readOnce = new Set<string>();
 
-  async function refreshRegistry(registry: ModelRegistry) {
-    try {
-      await readRegistry(registry);
-    } finally {
-      readOnce.add(registry.id);
-    }
+  // A failed read keeps serving the last good data, marked as failed. A
+  // good one comes without data when it read the same as the last one.
+  function apply(registryId: string, read: RegistryRead) {
+    const previous = snapshots.get(registryId)!;
+    snapshots.set(registryId, {
+      models: read.data?.models ?? previous.models,
+      versions: read.data?.versions ?? previous.versions,
+      status: read.status.ok
+        ? read.status
+        : { ...previous.status, ...read.status },
+    });
+    readOnce.add(registryId);
   }
 
-  async function readRegistry(registry: ModelRegistry) {
-    const previous = snapshots.get(registry.id)!;
+  async function readRegistry(registry: ModelRegistry): Promise<RegistryRead> {
     try {
       // A whole read of a large registry takes long (seconds per thousand
       // versions, minutes the first time, when every MLmodel is read); each
@@ -124,26 +138,40 @@ export function createModelCatalogService(options: {
             lineage: await lineage.resolve(v),
           }))
         : read;
-      snapshots.set(registry.id, {
-        models,
-        versions,
+      return {
+        data: { models, versions },
         status: {
           id: registry.id,
           type: registry.type,
           ok: true,
           refreshedAt: new Date().toISOString(),
         },
-      });
+      };
     } catch (e) {
       const error = String((e as Error)?.message ?? e);
       logger.warn(`Reading model registry ${registry.id} failed: ${error}`);
-      // Keep serving the last good data, marked as failed.
-      snapshots.set(registry.id, {
-        ...previous,
-        status: { ...previous.status, ok: false, error },
-      });
+      return {
+        status: { id: registry.id, type: registry.type, ok: false, error },
+      };
     }
   }
+
+  const byId = new Map(registries.map(r => [r.id, r]));
+  const shared =
+    options.snapshotStore &&
+    createSharedRegistryReads({
+      store: options.snapshotStore,
+      registryIds: registries.map(r => r.id),
+      read: id => readRegistry(byId.get(id)!),
+      apply,
+      leaseMs: CLAIM_LEASE_MS,
+      waitMs: SHARED_READ_WAIT_MS,
+    });
+
+  const refreshRegistry = shared
+    ? (registry: ModelRegistry) => shared.refresh(registry.id)
+    : async (registry: ModelRegistry) =>
+        apply(registry.id, await readRegistry(registry));
 
   // One gate per registry: refreshes asked for while a read runs share the
   // next one, so a burst of requests, webhooks and the schedule never read a
@@ -155,7 +183,13 @@ export function createModelCatalogService(options: {
     await Promise.all([...gates.values()].map(read => read()));
   };
   let firstRead: Promise<void> | undefined;
-  const ready = () => (firstRead ??= readAll());
+  // Shared reads fail only when the database does; the registries then stay
+  // unread here until the next scheduled refresh or webhook.
+  const startShared = (reads: NonNullable<typeof shared>) =>
+    reads.start().catch(e => {
+      logger.warn(`Loading the stored model registry snapshots failed: ${e}`);
+    });
+  const ready = () => (firstRead ??= shared ? startShared(shared) : readAll());
   // A page view waits for the first read only as long as one source may take;
   // then it answers with what is known, and each registry not read yet says so.
   const readyOrTimeout = async () => {
@@ -203,13 +237,25 @@ export function createModelCatalogService(options: {
   const statuses = () => [...snapshots.values()].map(s => s.status);
 
   return {
-    async refresh() {
+    async refresh(refreshOptions) {
+      const started = Date.now();
       if (!firstRead) {
         await ready();
-        return;
+        if (!shared) return;
       }
       await firstRead;
-      await readAll();
+      // Shared reads may have been loaded from a snapshot stored long ago,
+      // or made by another replica a moment ago (the first read, a webhook).
+      const readAfter = started - (refreshOptions?.maxAgeMs ?? 0);
+      const stale = registries.filter(r => {
+        const { refreshedAt } = snapshots.get(r.id)!.status;
+        return !shared || !refreshedAt || Date.parse(refreshedAt) < readAfter;
+      });
+      await Promise.all(stale.map(r => gates.get(r.id)!()));
+    },
+
+    async loadSnapshots() {
+      await shared?.sync();
     },
 
     async refreshRegistry(registryId) {

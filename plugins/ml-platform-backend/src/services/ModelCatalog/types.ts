@@ -31,14 +31,25 @@ export interface DeploymentSource {
  * @public
  */
 export interface ModelCatalogService {
-  /** Reads every registry; one that fails keeps its last good data and is reported. */
-  refresh(): Promise<void>;
+  /**
+   * Reads every registry; one that fails keeps its last good data and is
+   * reported. With shared snapshots, a registry another replica is reading
+   * is not read twice: this waits for that read, or the one after it.
+   * With `maxAgeMs`, a registry whose last good read is younger is left as
+   * it is.
+   */
+  refresh(options?: { maxAgeMs?: number }): Promise<void>;
   /**
    * Reads one registry again, after any read of it already running; calls
    * made meanwhile share that read. Rejects with NotFoundError for an
    * unknown id.
    */
   refreshRegistry(registryId: string): Promise<void>;
+  /**
+   * Loads the registry snapshots other replicas stored since the last call;
+   * does nothing when the catalog reads every registry itself.
+   */
+  loadSnapshots(): Promise<void>;
   /** Waits only for the very first refresh, then answers from memory. */
   listModels(query: ModelQuery): Promise<ModelListResponse>;
   /** Rejects with NotFoundError for an unknown model. */

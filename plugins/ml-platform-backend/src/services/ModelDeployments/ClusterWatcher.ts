@@ -98,9 +98,22 @@ function kindName(kind: WatchedKind): string {
   return kind.name ?? kind.plural;
 }
 
-/** A client configuration for one configured cluster, with its token. */
+/**
+ * A client configuration for one configured cluster. The token is asked for
+ * on every request and watch connection, so a rotated in-cluster token is
+ * picked up without a restart.
+ */
 export function kubeConfigFor(cluster: WatchableCluster): KubeConfig {
   const kubeConfig = new KubeConfig();
+  kubeConfig.addAuthenticator({
+    isAuthProvider: user => user.name === 'backstage',
+    async applyAuthentication(_user, opts) {
+      opts.headers = {
+        ...opts.headers,
+        Authorization: `Bearer ${cluster.getToken()}`,
+      };
+    },
+  });
   kubeConfig.loadFromOptions({
     clusters: [
       {
@@ -111,7 +124,7 @@ export function kubeConfigFor(cluster: WatchableCluster): KubeConfig {
         skipTLSVerify: cluster.skipTLSVerify,
       },
     ],
-    users: [{ name: 'backstage', token: cluster.token }],
+    users: [{ name: 'backstage' }],
     contexts: [
       { name: cluster.name, cluster: cluster.name, user: 'backstage' },
     ],

@@ -309,7 +309,7 @@ describe('model deployments cache against the local kube-apiserver', () => {
     expect(clusters[0].syncedAt).toEqual(expect.any(String));
     expect(clusters[1].error).toContain('ECONNREFUSED');
     expect(clusters[2].error).toBe(
-      "Cluster 'eks' cannot be watched: authProvider 'aws' is not supported, only 'serviceAccount' with a serviceAccountToken",
+      "Cluster 'eks' cannot be watched: authProvider 'aws' is not supported, only 'serviceAccount'",
     );
     expect(clusters[3].error).toMatch(
       /403 Forbidden: deployments\.apps is forbidden: User "ml-platform-no-access"/,

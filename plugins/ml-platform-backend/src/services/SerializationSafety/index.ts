@@ -1,1 +1,6 @@
 export { classifyMlModel } from './classifyMlModel';
+export {
+  createSafetyVerdictStore,
+  verdictKeyString,
+} from './createSafetyVerdictStore';
+export type { SafetyVerdictStore, VerdictKey } from './types';

@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fetchAcrossRestarts, kubeRequest } from 'platform-tests';
+import type { BackendProcess } from './testing/startBackendProcess';
+import { eventually } from './testing/startBackendProcess';
+import { startPortalOnPlatform } from './templates/__testUtils__/portalBackend';
+
+// A real (not dry) run of the model service template in the demo setup: the
+// portal's backend on the local platform, publishing to a local directory
+// (no SCM server), applying to the local cluster. Serial: it creates a
+// namespace, workloads and a catalog location that other suites would see.
+
+jest.setTimeout(600_000);
+
+const suffix = `${process.pid}-${Date.now().toString(36)}`.slice(-12);
+const name = `scaffolded-${suffix}`;
+const namespace = `scaffold-${suffix}`;
+
+describe('a model service scaffolded for real', () => {
+  let backend: BackendProcess;
+  let token: string;
+  let publishedTo: string | undefined;
+  const api = async (method: string, p: string, body?: unknown) => {
+    // Reads and deletes are resent if they meet a pooled connection the
+    // backend had just closed as idle; the task is created once.
+    const send = method === 'POST' ? fetch : fetchAcrossRestarts;
+    const res = await send(`${backend.baseUrl}/api${p}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  beforeAll(async () => {
+    ({ backend, token } = await startPortalOnPlatform());
+    const created = await kubeRequest('POST', '/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: namespace },
+    });
+    if (created.status !== 201) {
+      throw new Error(`creating ${namespace}: ${JSON.stringify(created.body)}`);
+    }
+  });
+
+  afterAll(async () => {
+    await kubeRequest('DELETE', `/api/v1/namespaces/${namespace}`);
+    if (backend) {
+      const { body: locations } = await api('GET', '/catalog/locations');
+      for (const { data } of locations ?? []) {
+        if (String(data.target).includes(`/${name}/`)) {
+          await api('DELETE', `/catalog/locations/${data.id}`);
+        }
+      }
+      await backend.stop();
+    }
+    // Where the task said it published, else where app-config.yaml's
+    // directory puts it, in case the task failed before saying.
+    const published =
+      publishedTo ??
+      // eslint-disable-next-line no-restricted-syntax
+      path.resolve(__dirname, '../../../.local/scaffolded', name);
+    if (published.endsWith(`/${name}`)) {
+      fs.rmSync(published, { recursive: true, force: true });
+    }
+  });
+
+  it('ends with the objects in the cluster, the entity in the catalog and the deployment on the Models page', async () => {
+    await eventually(async () => {
+      const res = await api(
+        'GET',
+        '/catalog/entities/by-name/template/default/ml-model-service',
+      );
+      return res.status === 200 ? true : undefined;
+    }, 'the template in the catalog');
+
+    const started = Date.now();
+    const task = await api('POST', '/scaffolder/v2/tasks', {
+      templateRef: 'template:default/ml-model-service',
+      values: {
+        name,
+        description: 'Scaffolded by the template test.',
+        owner: 'group:default/fraud-ml',
+        system: 'system:default/fraud-detection',
+        modelVersion: { model: 'fraud-detector', version: '6' },
+        cluster: 'local',
+        namespace,
+        router: 'gateway-api',
+        gateway: 'ml-gateway',
+        replicas: 1,
+        cpu: '100m',
+        memory: '128Mi',
+        imageRepository: 'registry.example.com/ml',
+        applyToCluster: true,
+      },
+    });
+    expect(task.status).toBe(201);
+
+    // The task's events until it completes: its log, then its output.
+    const events: any[] = [];
+    const completion = await eventually(
+      async () => {
+        const after = events.length ? `?after=${events.at(-1).id}` : '';
+        const res = await api(
+          'GET',
+          `/scaffolder/v2/tasks/${task.body.id}/events${after}`,
+        );
+        events.push(...(res.body ?? []));
+        return events.find(e => e.type === 'completion');
+      },
+      'the task to complete',
+      540_000,
+    );
+    const log = events
+      .filter(e => e.type === 'log')
+      .map(e => e.body.message)
+      .join('\n');
+    const { body: state } = await api(
+      'GET',
+      `/scaffolder/v2/tasks/${task.body.id}`,
+    );
+    expect({ status: state.status, log }).toEqual({
+      status: 'completed',
+      log: expect.stringContaining('Applied Deployment'),
+    });
+    const took = (Date.now() - started) / 1000;
+
+    const { output } = completion.body;
+    const text = Object.fromEntries(
+      output.text.map((t: { title: string; content: string }) => [
+        t.title,
+        t.content.trim(),
+      ]),
+    );
+    publishedTo = text['Published to'];
+    const elapsed = Number(
+      /ready ([\d.]+) s after the model check/.exec(text.Deployed)?.[1],
+    );
+    // What the demo shows the user; kept in the test log as a measurement.
+    console.info(`${text.Deployed} (task took ${took.toFixed(1)} s)`);
+    expect(text.Deployed).toContain(`objects to local/${namespace}`);
+    expect(elapsed).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThanOrEqual(took);
+    expect(fs.existsSync(`${publishedTo}/catalog-info.yaml`)).toBe(true);
+    expect(output.links).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ entityRef: `component:default/${name}` }),
+        expect.objectContaining({ url: '/ml-platform?search=fraud-detector' }),
+      ]),
+    );
+
+    const get = (p: string) => kubeRequest('GET', p);
+    const deployment = await get(
+      `/apis/apps/v1/namespaces/${namespace}/deployments/${name}-v6`,
+    );
+    expect(deployment.body.status.readyReplicas).toBe(1);
+    expect(deployment.body.metadata.labels).toMatchObject({
+      'ml-platform.io/model': 'fraud-detector',
+      'ml-platform.io/model-version': '6',
+    });
+    for (const service of [`${name}-v6`, name]) {
+      expect(
+        (await get(`/api/v1/namespaces/${namespace}/services/${service}`))
+          .status,
+      ).toBe(200);
+    }
+    const route = await get(
+      `/apis/gateway.networking.k8s.io/v1/namespaces/${namespace}/httproutes/${name}`,
+    );
+    expect(route.body.spec.rules[0].backendRefs[0]).toMatchObject({
+      name: `${name}-v6`,
+      weight: 100,
+    });
+
+    const entity = await eventually(async () => {
+      const res = await api(
+        'GET',
+        `/catalog/entities/by-name/component/default/${name}`,
+      );
+      return res.status === 200 ? res.body : undefined;
+    }, 'the new entity in the catalog');
+    expect(entity.spec).toMatchObject({
+      type: 'model-service',
+      owner: 'group:default/fraud-ml',
+    });
+    expect(entity.metadata.annotations['ml-platform.io/registered-model']).toBe(
+      'fraud-detector',
+    );
+
+    const deployments = await eventually(async () => {
+      const res = await api('GET', '/ml-platform/models/fraud-detector');
+      const found = res.body?.deployments?.filter(
+        (d: any) => d.namespace === namespace,
+      );
+      return found?.length ? found : undefined;
+    }, 'the new deployment on the Models page');
+    expect(deployments).toEqual([
+      expect.objectContaining({
+        cluster: 'local',
+        namespace,
+        versions: [expect.objectContaining({ version: '6', percent: 100 })],
+      }),
+    ]);
+  });
+});

@@ -1,0 +1,34 @@
+import { makeFieldSchema } from '@backstage/plugin-scaffolder-react';
+
+/**
+ * What the field writes into the template's parameters, and the
+ * `ui:options` a template may set on it.
+ */
+export const MlflowModelVersionPickerSchema = makeFieldSchema({
+  output: z =>
+    z.object({
+      registry: z
+        .string()
+        .optional()
+        .describe('Id of the model registry that holds the model'),
+      model: z.string().describe('Registered model name'),
+      version: z.string().describe('Model version'),
+    }),
+  uiOptions: z =>
+    z.object({
+      allowedModels: z
+        .array(z.string())
+        .optional()
+        .describe('Only these registered models can be chosen'),
+    }),
+});
+
+/** The chosen model version, e.g. `{ model: 'fraud-detector', version: '6' }`. */
+export type ModelVersionChoice = typeof MlflowModelVersionPickerSchema.TOutput;
+
+export type MlflowModelVersionPickerProps =
+  typeof MlflowModelVersionPickerSchema.TProps;
+
+export type MlflowModelVersionPickerUiOptions = NonNullable<
+  MlflowModelVersionPickerProps['uiSchema']['ui:options']
+>;

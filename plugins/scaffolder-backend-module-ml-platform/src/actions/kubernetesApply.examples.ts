@@ -1,0 +1,39 @@
+import { TemplateExample } from '@backstage/plugin-scaffolder-node';
+import yaml from 'yaml';
+
+const step = (name: string, input: Record<string, unknown>) =>
+  yaml.stringify({
+    steps: [
+      { id: 'apply', action: 'ml-platform:kubernetes:apply', name, input },
+    ],
+  });
+
+export const examples: TemplateExample[] = [
+  {
+    description:
+      'Apply the manifests directory to ml-staging and wait for the new version',
+    example: step('Deploy to the cluster', {
+      cluster: 'local',
+      namespace: 'ml-staging',
+    }),
+  },
+  {
+    description:
+      'Apply one file, report the time since the run started, wait at most 2 minutes',
+    example: step('Deploy and time it', {
+      cluster: 'local',
+      namespace: 'ml-staging',
+      path: 'manifests/deployment.yaml',
+      timeoutSeconds: 120,
+      startedAt: '${{ steps.check.output.checkedAt }}',
+    }),
+  },
+  {
+    description: 'Apply without waiting for the pods',
+    example: step('Apply only', {
+      cluster: 'local',
+      namespace: 'ml-staging',
+      waitForReady: false,
+    }),
+  },
+];

@@ -1,0 +1,141 @@
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { createModelVersionCheckAction } from './modelVersionCheck';
+import {
+  actionServices,
+  dryRun,
+  initiatorToken,
+} from './__testUtils__/fakeRolloutsBackend';
+import { useFakeModelsBackend } from './__testUtils__/fakeModelsBackend';
+
+const backend = useFakeModelsBackend();
+
+const action = createModelVersionCheckAction(actionServices());
+
+function outputs(ctx: ReturnType<typeof createMockActionContext>) {
+  return Object.fromEntries(
+    (ctx.output as jest.Mock).mock.calls as Array<[string, unknown]>,
+  );
+}
+
+describe('ml-platform:model-version:check', () => {
+  it('returns what a model service needs to fetch and load a safe version', async () => {
+    const before = Date.now();
+    const ctx = createMockActionContext({
+      input: { model: 'fraud-detector', version: 5 },
+    });
+
+    await action.handler(ctx as any);
+
+    const out = outputs(ctx);
+    expect(out).toEqual({
+      registry: 'mlflow',
+      model: 'fraud-detector',
+      version: '5',
+      format: 'onnx',
+      safety: 'safe',
+      aliases: ['champion'],
+      modelUri: 'models:/fraud-detector/5',
+      source: 'mlflow-artifacts:/1/run-5/artifacts/model',
+      runId: 'run-5',
+      checkedAt: expect.any(String),
+    });
+    expect(Date.parse(out.checkedAt as string)).toBeGreaterThanOrEqual(
+      before - 1000,
+    );
+    expect(backend.received).toEqual([
+      {
+        url: expect.objectContaining({
+          pathname: '/api/ml-platform/models/fraud-detector',
+          search: '',
+        }),
+        authorization: initiatorToken(),
+      },
+    ]);
+  });
+
+  it('names skops as the format of an sklearn model stored with skops, and passes the registry', async () => {
+    const ctx = createMockActionContext({
+      input: { model: 'product-ranker', version: '3', registry: 'mlflow' },
+    });
+
+    await action.handler(ctx as any);
+
+    expect(outputs(ctx)).toMatchObject({ format: 'skops', version: '3' });
+    expect(backend.received[0].url.searchParams.get('registry')).toBe('mlflow');
+  });
+
+  it('takes an empty registry, as a form without a registry choice renders it, as the default', async () => {
+    const ctx = createMockActionContext({
+      input: { model: 'fraud-detector', version: '5', registry: '' },
+    });
+
+    await action.handler(ctx as any);
+
+    expect(outputs(ctx)).toMatchObject({ registry: 'mlflow', version: '5' });
+    expect(backend.received[0].url.search).toBe('');
+  });
+
+  it('runs in a dry run too, since it only reads', async () => {
+    const ctx = dryRun(
+      createMockActionContext({
+        input: { model: 'fraud-detector', version: '6' },
+      }),
+    );
+
+    await action.handler(ctx as any);
+
+    expect(outputs(ctx)).toMatchObject({
+      version: '6',
+      aliases: ['challenger'],
+    });
+  });
+
+  it.each([
+    [
+      'an unsafe version, with the reason',
+      { model: 'fraud-detector', version: '2' },
+      /^Model version fraud-detector\/2 is unsafe to load: Loading runs pickle, which can execute arbitrary code: the sklearn flavor is stored with pickle\..*; choose a version serialized as ONNX, skops or safetensors$/,
+    ],
+    [
+      'an unknown model',
+      { model: 'no-such-model', version: '1' },
+      "Unknown model 'no-such-model': Model no-such-model not found",
+    ],
+    [
+      'an unknown version, naming the versions there are',
+      { model: 'fraud-detector', version: 99 },
+      'Model fraud-detector has no version 99 (versions: 6, 5, 4, 3, 2, 1)',
+    ],
+    [
+      'a version that is not READY',
+      { model: 'fraud-detector', version: '4' },
+      'Model version fraud-detector/4 is not ready to serve: its registry status is PENDING_REGISTRATION',
+    ],
+    [
+      'a version whose MLmodel could not be read',
+      { model: 'fraud-detector', version: '3' },
+      /cannot be checked for safe loading: MLmodel of fraud-detector\/3 could not be read \(500\)/,
+    ],
+    [
+      'a version whose format is unknown',
+      { model: 'fraud-detector', version: '1' },
+      /fraud-detector\/1 has no serialization known to load without unpickling: No flavor with a known serialization/,
+    ],
+  ])('refuses %s', async (_, input, message) => {
+    const ctx = createMockActionContext({ input });
+    const run = action.handler(ctx as any);
+    await expect(run).rejects.toThrow(message);
+    await expect(run).rejects.toMatchObject({ name: 'InputError' });
+    expect(ctx.output).not.toHaveBeenCalled();
+  });
+
+  it('refuses a version that is not a number without asking the backend', async () => {
+    const ctx = createMockActionContext({
+      input: { model: 'fraud-detector', version: 'latest' },
+    });
+    await expect(action.handler(ctx as any)).rejects.toThrow(
+      "version 'latest' is not an MLflow model version (a positive integer)",
+    );
+    expect(backend.received).toEqual([]);
+  });
+});
