@@ -1,26 +1,12 @@
-import { APIRequestContext, Page, expect, test } from '@playwright/test';
-import { screenshot, signIn } from './portal';
+import { Page, expect, test } from '@playwright/test';
+import { backendGet, screenshot, signIn, waitForModelEntities } from './portal';
 
 // A user's morning round through the demo portal on the seeded local platform:
 // the Models page, the unsafe ones, one model's versions, traffic and lineage,
 // and its pods. What the page must show is asked from the backend's API and
 // the seeded servers' data, never written down twice.
 
-const BACKEND_URL =
-  process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 const MODEL = 'fraud-detector';
-
-async function backendGet(request: APIRequestContext, path: string) {
-  const session = await request.get(`${BACKEND_URL}/api/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  const token = (await session.json()).backstageIdentity.token;
-  const res = await request.get(`${BACKEND_URL}/api/ml-platform${path}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  expect(res.ok()).toBe(true);
-  return res.json();
-}
 
 async function choose(page: Page, label: string, option: string) {
   const field = page.getByLabel(label, { exact: true });
@@ -45,6 +31,10 @@ test('finds the unsafe models, opens one, sees its versions, traffic, lineage an
   expect(unsafeNames.length).toBeGreaterThan(0);
   expect(otherNames.length).toBeGreaterThan(0);
 
+  await waitForModelEntities(
+    request,
+    all.items.map((m: any) => m.name),
+  );
   await signIn(page);
   await page.getByRole('link', { name: 'Models', exact: true }).click();
   for (const name of all.items.map((m: any) => m.name)) {

@@ -1,13 +1,11 @@
 import { APIRequestContext, Page, expect, test } from '@playwright/test';
-import { screenshot, signIn } from './portal';
+import { backendGet, screenshot, signIn } from './portal';
 
 // A model owner starts a new model service from /create: the model step
 // offers fraud-detector's versions with their verdicts, refuses a pickled
 // version with the reason the backend gives, and lets a safe one through.
 // The verdicts are asked from the backend, never written down twice.
 
-const BACKEND_URL =
-  process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 const MODEL = 'fraud-detector';
 
 interface Version {
@@ -18,21 +16,7 @@ interface Version {
 }
 
 async function versionsOf(request: APIRequestContext, model: string) {
-  const session = await request.get(`${BACKEND_URL}/api/auth/guest/refresh`, {
-    headers: { 'x-requested-with': 'XMLHttpRequest' },
-  });
-  const token = (await session.json()).backstageIdentity.token;
-  let versions: Version[] = [];
-  // A freshly started backend answers 503 until it has read the registry once.
-  await expect(async () => {
-    const res = await request.get(
-      `${BACKEND_URL}/api/ml-platform/models/${model}`,
-      { headers: { authorization: `Bearer ${token}` } },
-    );
-    expect(res.status()).toBe(200);
-    versions = (await res.json()).versions;
-  }).toPass({ timeout: 180_000 });
-  return versions;
+  return (await backendGet(request, `/models/${model}`)).versions as Version[];
 }
 
 /** Types into an entity picker and takes the suggestion that matches. */

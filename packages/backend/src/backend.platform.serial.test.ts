@@ -1,5 +1,6 @@
 import {
   kubeRequest,
+  mlflowAdminApi,
   platformFilePath,
   readPlatformFile,
 } from 'platform-tests';
@@ -23,19 +24,6 @@ describe('the portal backend on the local ML platform', () => {
   const lakefsSeed = readPlatformFile('lakefs-seed');
   const scratchModel = `e2e-scratch-${process.pid}-${Date.now()}`;
 
-  const mlflowAuth = `Basic ${Buffer.from(
-    `${mlflow.username}:${mlflow.password}`,
-  ).toString('base64')}`;
-  const mlflowPost = (p: string, body: object) =>
-    fetch(`${mlflow.url}/api/2.0/mlflow/${p}`, {
-      method: 'POST',
-      headers: {
-        authorization: mlflowAuth,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify(body),
-    });
-
   const get = async (p: string) => {
     const res = await fetch(`${backend.baseUrl}/api/ml-platform${p}`, {
       headers: { authorization: `Bearer ${token}` },
@@ -56,14 +44,9 @@ describe('the portal backend on the local ML platform', () => {
   });
 
   afterAll(async () => {
-    await fetch(`${mlflow.url}/api/2.0/mlflow/registered-models/delete`, {
-      method: 'DELETE',
-      headers: {
-        authorization: mlflowAuth,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ name: scratchModel }),
-    });
+    await mlflowAdminApi('DELETE', 'registered-models/delete', {
+      name: scratchModel,
+    }).catch(() => undefined);
     await backend?.stop();
   });
 
@@ -284,20 +267,15 @@ describe('the portal backend on the local ML platform', () => {
   it('shows a model registered in MLflow after a refresh, without a restart', async () => {
     const { body: fraud } = await get('/models/fraud-detector');
     const source = fraud.versions.find((v: any) => v.version === '5').source;
-    expect(
-      (await mlflowPost('registered-models/create', { name: scratchModel }))
-        .status,
-    ).toBe(200);
-    expect(
-      (
-        await mlflowPost('model-versions/create', {
-          name: scratchModel,
-          source,
-          // MLflow 3 registers logged models: source is models:/<model id>.
-          model_id: source.replace(/^models:\//, ''),
-        })
-      ).status,
-    ).toBe(200);
+    await mlflowAdminApi('POST', 'registered-models/create', {
+      name: scratchModel,
+    });
+    await mlflowAdminApi('POST', 'model-versions/create', {
+      name: scratchModel,
+      source,
+      // MLflow 3 registers logged models: source is models:/<model id>.
+      model_id: source.replace(/^models:\//, ''),
+    });
 
     expect((await get(`/models/${scratchModel}`)).status).toBe(404);
     const refresh = await fetch(`${backend.baseUrl}/api/ml-platform/refresh`, {

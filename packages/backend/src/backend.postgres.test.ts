@@ -4,6 +4,7 @@ import {
   eventually,
   startBackendProcess,
 } from './testing/startBackendProcess';
+import { withLocalDatabase } from './__testUtils__/withLocalDatabase';
 
 // The portal's real backend on PostgreSQL, production's database (the local
 // one of scripts/platform/postgres.sh), as the role production gives it: one
@@ -13,41 +14,11 @@ import {
 
 jest.setTimeout(240_000);
 
-/** The part of node-postgres this test uses (the package ships no types). */
-interface PgClient {
-  connect(): Promise<void>;
-  query<T>(sql: string, values?: unknown[]): Promise<{ rows: T[] }>;
-  end(): Promise<void>;
-}
-const { Client } = require('pg') as {
-  Client: new (config: object) => PgClient;
-};
-
 const pg = readLocalPostgres();
 const prefix = `ml_pg_test_${process.pid}_`;
 
-/** Runs fn with a connection to one database of the local PostgreSQL. */
-async function withDatabase<T>(
-  database: string,
-  fn: (client: PgClient) => Promise<T>,
-): Promise<T> {
-  const client = new Client({
-    host: pg.host,
-    port: pg.port,
-    user: pg.user,
-    password: pg.password,
-    database,
-  });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 const databasesOfThisRun = () =>
-  withDatabase('postgres', async client =>
+  withLocalDatabase('postgres', async client =>
     (
       await client.query<{ datname: string }>(
         'SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY datname',
@@ -81,14 +52,14 @@ describe('the portal backend on PostgreSQL', () => {
   afterAll(async () => {
     await backend?.stop();
     for (const name of await databasesOfThisRun()) {
-      await withDatabase('postgres', client =>
+      await withLocalDatabase('postgres', client =>
         client.query(`DROP DATABASE "${name}" WITH (FORCE)`),
       );
     }
   });
 
   it('runs as a role that is no superuser', async () => {
-    const [role] = await withDatabase(
+    const [role] = await withLocalDatabase(
       'postgres',
       async client =>
         (
@@ -112,7 +83,7 @@ describe('the portal backend on PostgreSQL', () => {
       expect.arrayContaining([`${prefix}ml-platform`, `${prefix}catalog`]),
     );
 
-    const columns = await withDatabase(
+    const columns = await withLocalDatabase(
       `${prefix}ml-platform`,
       async client =>
         (
@@ -153,7 +124,7 @@ describe('the portal backend on PostgreSQL', () => {
     ]);
 
     // and the catalog's rows are really in its PostgreSQL database
-    const [{ n }] = await withDatabase(
+    const [{ n }] = await withLocalDatabase(
       `${prefix}catalog`,
       async client =>
         (

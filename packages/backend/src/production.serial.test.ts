@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   kubeRequest,
   localClusterConfig,
+  mlflowAdminApi,
   readLocalPostgres,
   readPlatformFile,
 } from 'platform-tests';
@@ -14,6 +15,7 @@ import {
   startProductionProcess,
 } from './testing/productionBundle';
 import { eventually } from './testing/startBackendProcess';
+import { withLocalDatabase } from './__testUtils__/withLocalDatabase';
 
 // The portal as production runs it: the bundle of `yarn build:backend` with
 // production dependencies only (installed as the Dockerfile installs them),
@@ -25,16 +27,6 @@ import { eventually } from './testing/startBackendProcess';
 // run's own and are deleted afterwards.
 
 jest.setTimeout(300_000);
-
-/** The part of node-postgres this test uses (the package ships no types). */
-interface PgClient {
-  connect(): Promise<void>;
-  query<T>(sql: string, values?: unknown[]): Promise<{ rows: T[] }>;
-  end(): Promise<void>;
-}
-const { Client } = require('pg') as {
-  Client: new (config: object) => PgClient;
-};
 
 const id = randomUUID().slice(0, 8);
 const prefix = `ml_prod_${id}_`;
@@ -90,43 +82,8 @@ const productionEnv = {
   LAKEFS_SECRET_ACCESS_KEY: lakefs.secretAccessKey,
 };
 
-async function withDatabase<T>(
-  database: string,
-  fn: (client: PgClient) => Promise<T>,
-): Promise<T> {
-  const client = new Client({
-    host: pg.host,
-    port: pg.port,
-    user: pg.user,
-    password: pg.password,
-    database,
-  });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 const query = <T>(database: string, sql: string, values?: unknown[]) =>
-  withDatabase(database, async c => (await c.query<T>(sql, values)).rows);
-
-async function mlflowApi(method: string, endpoint: string, body: object) {
-  const res = await fetch(`${mlflow.url}/api/2.0/mlflow/${endpoint}`, {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(
-        `${mlflow.username}:${mlflow.password}`,
-      ).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) {
-    throw new Error(`MLflow ${endpoint}: ${res.status} ${await res.text()}`);
-  }
-}
+  withLocalDatabase(database, async c => (await c.query<T>(sql, values)).rows);
 
 async function kubeOk(method: string, urlPath: string, body?: unknown) {
   const res = await kubeRequest(method, urlPath, body);
@@ -148,9 +105,9 @@ const routeWeights = async () =>
 
 /** A model with three versions in MLflow, v1 taking all traffic of its HTTPRoute. */
 async function createScratchDeployment() {
-  await mlflowApi('POST', 'registered-models/create', { name: model });
+  await mlflowAdminApi('POST', 'registered-models/create', { name: model });
   for (let v = 1; v <= 3; v++) {
-    await mlflowApi('POST', 'model-versions/create', {
+    await mlflowAdminApi('POST', 'model-versions/create', {
       name: model,
       source: `s3://scratch/${model}/${v}`,
     });
@@ -268,7 +225,7 @@ describe('the production bundle, two replicas on one PostgreSQL', () => {
       await query('postgres', `DROP DATABASE "${datname}" WITH (FORCE)`);
     }
     await kubeRequest('DELETE', `/api/v1/namespaces/${ns}`);
-    await mlflowApi('DELETE', 'registered-models/delete', { name: model });
+    await mlflowAdminApi('DELETE', 'registered-models/delete', { name: model });
   });
 
   it("serves the portal and the ML Platform API from the bundle, with the plugin's tables in PostgreSQL", async () => {

@@ -14,3 +14,5 @@ export type { LocalKube } from './localCluster';
 export { postgresTestDatabaseIds, readLocalPostgres } from './localPostgres';
 export type { LocalPostgres, PostgresTestDatabaseId } from './localPostgres';
 export { fetchAcrossRestarts } from './fetchAcrossRestarts';
+export { mlflowAdminApi } from './localMlflow';
+export type { LocalMlflow } from './localMlflow';

@@ -42,7 +42,7 @@ export const scaffolderModuleMlPlatform = createBackendModule({
           createRolloutApplyAction({ discovery, auth }),
           createRolloutRollbackAction({ discovery, auth }),
           createModelVersionCheckAction({ discovery, auth }),
-          createKubernetesApplyAction({ config, logger }),
+          createKubernetesApplyAction({ config, logger, discovery, auth }),
           createPublishTargetAction({ config }),
           createPublishLocalAction({ config, catalog }),
         );

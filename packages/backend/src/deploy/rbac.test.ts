@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
-import { kubeRequest, readPlatformFile, type LocalKube } from 'platform-tests';
+import {
+  kubeRequest,
+  mlflowAdminApi,
+  readPlatformFile,
+  type LocalKube,
+} from 'platform-tests';
 import {
   BackendProcess,
   eventually,
@@ -53,20 +58,6 @@ async function adminOk(method: string, urlPath: string, body?: unknown) {
     );
   }
   return res.body;
-}
-
-async function mlflowApi(method: string, endpoint: string, body: object) {
-  const res = await fetch(`${mlflow.url}/api/2.0/mlflow/${endpoint}`, {
-    method,
-    headers: {
-      authorization: `Basic ${Buffer.from(
-        `${mlflow.username}:${mlflow.password}`,
-      ).toString('base64')}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`MLflow ${endpoint}: ${res.status}`);
 }
 
 /**
@@ -231,9 +222,9 @@ beforeAll(async () => {
     )
   ).status.token;
 
-  await mlflowApi('POST', 'registered-models/create', { name: model });
+  await mlflowAdminApi('POST', 'registered-models/create', { name: model });
   for (const v of ['1', '2']) {
-    await mlflowApi('POST', 'model-versions/create', {
+    await mlflowAdminApi('POST', 'model-versions/create', {
       name: model,
       source: `s3://scratch/${model}/${v}`,
     });
@@ -336,9 +327,9 @@ afterAll(async () => {
   for (const ns of [portalNs, modelsNs, otherNs, appsNs]) {
     await kubeRequest('DELETE', `/api/v1/namespaces/${ns}`);
   }
-  await mlflowApi('DELETE', 'registered-models/delete', { name: model }).catch(
-    () => undefined,
-  );
+  await mlflowAdminApi('DELETE', 'registered-models/delete', {
+    name: model,
+  }).catch(() => undefined);
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 

@@ -17,6 +17,8 @@ describe('ml-platform:kubernetes:apply examples', () => {
   const action = createKubernetesApplyAction({
     config: localKubernetesConfig(),
     logger: mockServices.logger.mock(),
+    discovery: mockServices.discovery(),
+    auth: mockServices.auth(),
   });
 
   it.each(examples.map(e => [e.description, e.example]))(

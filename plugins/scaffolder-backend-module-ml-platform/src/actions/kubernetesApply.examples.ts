@@ -19,7 +19,7 @@ export const examples: TemplateExample[] = [
   },
   {
     description:
-      'Apply one file, report the time since the run started, wait at most 2 minutes',
+      'Apply one file, wait at most 2 minutes, and time it from the model check instead of the start of the task',
     example: step('Deploy and time it', {
       cluster: 'local',
       namespace: 'ml-staging',

@@ -93,6 +93,8 @@ function writeManifests(...objects: object[]) {
 const action = createKubernetesApplyAction({
   config: localKubernetesConfig(),
   logger: mockServices.logger.mock(),
+  discovery: mockServices.discovery(),
+  auth: mockServices.auth(),
   readiness: { pollMs: 250, unwatchedAfterMs: 1500 },
 });
 

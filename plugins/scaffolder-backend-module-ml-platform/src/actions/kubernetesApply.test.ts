@@ -33,6 +33,8 @@ function run(input: Record<string, unknown>, extraConfig: object = {}) {
       ...extraConfig,
     }),
     logger: mockServices.logger.mock(),
+    discovery: mockServices.discovery(),
+    auth: mockServices.auth(),
   });
   const ctx = createMockActionContext({
     input: { cluster: 'prod-eu', namespace: 'ml-staging', ...input },

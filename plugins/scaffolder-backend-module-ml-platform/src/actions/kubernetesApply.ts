@@ -1,4 +1,8 @@
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  AuthService,
+  DiscoveryService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -13,6 +17,7 @@ import { readApplyConfig } from '../kubernetes/readApplyConfig';
 import { readManifests } from '../kubernetes/readManifests';
 import { createResourceResolver } from '../kubernetes/resolveResource';
 import { waitForReady } from '../kubernetes/waitForReady';
+import { readTaskStart } from '../scaffolder/readTaskStart';
 import { examples } from './kubernetesApply.examples';
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -39,6 +44,8 @@ function usableCluster(clusters: ConfiguredCluster[], name: string) {
 export function createKubernetesApplyAction(options: {
   config: Config;
   logger: LoggerService;
+  discovery: DiscoveryService;
+  auth: AuthService;
   /** How often readiness is read, and how long a Rollout may go without a controller. */
   readiness?: { pollMs?: number; unwatchedAfterMs?: number };
 }) {
@@ -89,7 +96,7 @@ export function createKubernetesApplyAction(options: {
             .datetime({ offset: true })
             .optional()
             .describe(
-              'ISO time the run started, e.g. the model check step checkedAt; elapsedSeconds is measured from it',
+              'ISO time to measure elapsedSeconds from; defaults to when the task was created',
             ),
       },
       output: {
@@ -102,7 +109,7 @@ export function createKubernetesApplyAction(options: {
             .number()
             .optional()
             .describe(
-              'Seconds from startedAt until the objects were applied and ready',
+              'Seconds from startedAt (by default the creation of the task) until the objects were applied and ready',
             ),
       },
     },
@@ -184,16 +191,27 @@ export function createKubernetesApplyAction(options: {
         });
       }
       ctx.output('objects', applied);
-      if (startedAt) {
-        const elapsed = (Date.now() - Date.parse(startedAt)) / 1000;
-        const elapsedSeconds = Math.round(elapsed * 10) / 10;
-        ctx.logger.info(
-          `${elapsedSeconds}s from the start of the run until ${
-            wait ? 'ready' : 'applied'
-          }`,
+      const start = startedAt
+        ? Date.parse(startedAt)
+        : await readTaskStart({
+            discovery: options.discovery,
+            auth: options.auth,
+            credentials: await ctx.getInitiatorCredentials(),
+            taskId: ctx.task.id,
+          }).catch(() => undefined);
+      if (start === undefined) {
+        ctx.logger.warn(
+          `Could not read when task ${ctx.task.id} started; no duration to report`,
         );
-        ctx.output('elapsedSeconds', elapsedSeconds);
+        return;
       }
+      const elapsedSeconds = Math.round((Date.now() - start) / 100) / 10;
+      ctx.logger.info(
+        `${elapsedSeconds}s from the start of the run until ${
+          wait ? 'ready' : 'applied'
+        }`,
+      );
+      ctx.output('elapsedSeconds', elapsedSeconds);
     },
   });
 }

@@ -1,0 +1,48 @@
+import {
+  mockCredentials,
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { readTaskStart } from './readTaskStart';
+
+// mockServices.discovery() answers http://localhost:0/api/<plugin id>.
+const TASK_URL = 'http://localhost:0/api/scaffolder/v2/tasks/:id';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const read = (taskId: string) =>
+  readTaskStart({
+    discovery: mockServices.discovery(),
+    auth: mockServices.auth(),
+    credentials: mockCredentials.user(),
+    taskId,
+  });
+
+describe('readTaskStart', () => {
+  it("answers the task's creation time, asking as the task's initiator", async () => {
+    server.use(
+      http.get(TASK_URL, ({ params, request }) =>
+        params.id === 'task-1' &&
+        request.headers.get('authorization')?.startsWith('Bearer ')
+          ? HttpResponse.json({
+              id: 'task-1',
+              createdAt: '2026-11-29T15:00:00.000Z',
+            })
+          : new HttpResponse(null, { status: 401 }),
+      ),
+    );
+
+    expect(await read('task-1')).toBe(Date.parse('2026-11-29T15:00:00.000Z'));
+  });
+
+  it('answers undefined when the task cannot be read, so no wrong duration is shown', async () => {
+    server.use(
+      http.get(TASK_URL, () => new HttpResponse(null, { status: 404 })),
+    );
+
+    expect(await read('gone')).toBeUndefined();
+  });
+});
