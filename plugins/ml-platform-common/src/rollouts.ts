@@ -24,6 +24,13 @@ export const ROLLOUT_STRATEGIES = [
 ] as const;
 
 /**
+ * The largest weight of a version in a split: Gateway API's bound for an
+ * HTTPRoute backendRef weight.
+ * @public
+ */
+export const MAX_ROLLOUT_WEIGHT = 1_000_000;
+
+/**
  * A change of the traffic of one model's deployment in one cluster and
  * namespace.
  * @public

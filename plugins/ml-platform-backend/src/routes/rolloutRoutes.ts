@@ -5,6 +5,7 @@ import type {
 import { serializeError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  MAX_ROLLOUT_WEIGHT,
   mlPlatformAuditReadPermission,
   ROLLOUT_STRATEGIES,
   type RolloutRequest,
@@ -14,7 +15,6 @@ import { z } from 'zod/v3';
 import { MAX_AUDIT_PAGE, type RolloutAuditStore } from '../services/Audit';
 import type { ModelCatalogService } from '../services/ModelCatalog';
 import {
-  MAX_WEIGHT,
   RolloutConflictError,
   type RolloutService,
 } from '../services/Rollouts';
@@ -28,7 +28,9 @@ const rolloutBody = z
   .object({
     ...deploymentFields,
     strategy: z.enum(ROLLOUT_STRATEGIES),
-    weights: z.record(name, z.number().int().min(0).max(MAX_WEIGHT)).optional(),
+    weights: z
+      .record(name, z.number().int().min(0).max(MAX_ROLLOUT_WEIGHT))
+      .optional(),
     target: z
       .object({
         version: name,

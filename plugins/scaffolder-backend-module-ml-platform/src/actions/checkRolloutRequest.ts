@@ -1,8 +1,8 @@
 import { InputError } from '@backstage/errors';
-import type { RolloutRequest } from '@mlplatform/plugin-ml-platform-common';
-
-// An HTTPRoute backendRef weight is an int32 limited to this by its CRD.
-const MAX_WEIGHT = 1_000_000;
+import {
+  MAX_ROLLOUT_WEIGHT,
+  type RolloutRequest,
+} from '@mlplatform/plugin-ml-platform-common';
 
 /**
  * The checks that need no cluster: which fields each strategy needs, so a
@@ -21,9 +21,13 @@ export function checkRolloutRequest(request: RolloutRequest): void {
       throw new InputError('weights: name at least one version and its weight');
     }
     for (const [version, weight] of entries) {
-      if (!Number.isInteger(weight) || weight < 0 || weight > MAX_WEIGHT) {
+      if (
+        !Number.isInteger(weight) ||
+        weight < 0 ||
+        weight > MAX_ROLLOUT_WEIGHT
+      ) {
         throw new InputError(
-          `weights.${version}: expected an integer from 0 to ${MAX_WEIGHT}, got ${weight}`,
+          `weights.${version}: expected an integer from 0 to ${MAX_ROLLOUT_WEIGHT}, got ${weight}`,
         );
       }
     }

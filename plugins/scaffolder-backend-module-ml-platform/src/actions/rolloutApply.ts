@@ -3,6 +3,7 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { ROLLOUT_STRATEGIES } from '@mlplatform/plugin-ml-platform-common';
 import { examples } from './rolloutApply.examples';
 import { deploymentInput, rolloutOutput } from './rolloutSchemas';
 import { runRollout } from './runRollout';
@@ -28,7 +29,7 @@ export function createRolloutApplyAction(options: {
         ...deploymentInput,
         strategy: z =>
           z
-            .enum(['split', 'canary', 'promote', 'rollback', 'abort', 'retry'])
+            .enum(ROLLOUT_STRATEGIES)
             .describe(
               'split: exact weights; canary: target.percent % to target.version; promote: all to target.version; rollback: the split before the latest rollout; abort/retry: of an Argo Rollout',
             ),

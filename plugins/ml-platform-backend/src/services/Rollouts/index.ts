@@ -1,6 +1,5 @@
 export { createRolloutService } from './createRolloutService';
 export { RolloutConflictError } from './RolloutConflictError';
-export { MAX_WEIGHT } from './planChange';
 export { readRolloutsConfig } from './readRolloutsConfig';
 export type { RolloutsConfig } from './readRolloutsConfig';
 export type { RolloutCatalog, RolloutService } from './types';

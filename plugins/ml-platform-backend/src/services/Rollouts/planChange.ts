@@ -1,13 +1,11 @@
 import { InputError, NotFoundError } from '@backstage/errors';
-import type {
-  RolloutAuditRecord,
-  RolloutRequest,
+import {
+  MAX_ROLLOUT_WEIGHT,
+  type RolloutAuditRecord,
+  type RolloutRequest,
 } from '@mlplatform/plugin-ml-platform-common';
 import type { TrafficChange } from '@mlplatform/plugin-ml-platform-node';
 import { weightsOf } from './toRolloutSplit';
-
-/** Gateway API's bound for a backendRef weight. */
-export const MAX_WEIGHT = 1_000_000;
 
 /** What a request asks of the router, and the weights it leads to when known beforehand. */
 export interface PlannedChange {
@@ -101,7 +99,7 @@ export function planChange(
       const weights = Object.fromEntries(
         entries.map(([v, w]) => [
           v,
-          checkWeight(`weights.${v}`, w, MAX_WEIGHT),
+          checkWeight(`weights.${v}`, w, MAX_ROLLOUT_WEIGHT),
         ]),
       );
       if (entries.every(([, w]) => w === 0)) {
