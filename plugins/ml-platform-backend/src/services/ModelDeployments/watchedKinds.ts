@@ -1,4 +1,9 @@
 import { ML_PLATFORM_LABELS } from '@mlplatform/plugin-ml-platform-common';
+import {
+  HTTP_ROUTES,
+  INFERENCE_SERVICES,
+  ROLLOUTS,
+} from '../../lib/customKinds';
 import type { ClusterObjects } from './types';
 
 /** One resource kind watched in every cluster. */
@@ -49,24 +54,9 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
     labelSelector: ML_PLATFORM_LABELS.tool,
     name: 'tool services',
   },
-  {
-    key: 'httpRoutes',
-    group: 'gateway.networking.k8s.io',
-    version: 'v1',
-    plural: 'httproutes',
-  },
-  {
-    key: 'rollouts',
-    group: 'argoproj.io',
-    version: 'v1alpha1',
-    plural: 'rollouts',
-  },
-  {
-    key: 'inferenceServices',
-    group: 'serving.kserve.io',
-    version: 'v1beta1',
-    plural: 'inferenceservices',
-  },
+  { key: 'httpRoutes', ...HTTP_ROUTES },
+  { key: 'rollouts', ...ROLLOUTS },
+  { key: 'inferenceServices', ...INFERENCE_SERVICES },
 ];
 
 /** The cluster-wide collection path, for list and watch alike. */

@@ -3,7 +3,7 @@ import type {
   V1ReplicaSet,
   V1Service,
 } from '@kubernetes/client-node';
-import type { CustomKind } from './kinds';
+import type { CustomKind } from '../../../lib/customKinds';
 
 /** A JSON Patch (RFC 6902) operation. */
 export interface JsonPatchOperation {

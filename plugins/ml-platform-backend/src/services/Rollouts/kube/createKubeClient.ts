@@ -9,7 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import { ConflictError, NotFoundError } from '@backstage/errors';
 import { describeKubeError } from '../../ModelDeployments/describeKubeError';
-import type { CustomKind } from './kinds';
+import type { CustomKind } from '../../../lib/customKinds';
 import type { JsonPatchOperation, KubeClient } from './KubeClient';
 
 /** Attempts of a call that could not reach the apiserver at all, e.g. during its restart. */

@@ -1,4 +1,4 @@
-import type { CustomKind } from './kinds';
+import type { CustomKind } from '../../../lib/customKinds';
 import type { JsonPatchOperation, KubeClient } from './KubeClient';
 
 /**

@@ -4,7 +4,7 @@ import { POD_TEMPLATE_HASH } from '../../ModelDeployments/computeDeployments';
 import type { Rollout } from '../../ModelDeployments/types';
 import type { ClusterClients } from '../kube/createClusterClients';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
-import { ROLLOUTS } from '../kube/kinds';
+import { ROLLOUTS } from '../../../lib/customKinds';
 import { planRolloutWrites } from './argo/planRolloutWrites';
 import { readRolloutState } from './argo/readRolloutState';
 

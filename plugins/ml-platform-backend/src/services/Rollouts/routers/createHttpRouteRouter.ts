@@ -14,7 +14,7 @@ import {
 import { gitOpsOwner } from '../../ModelDeployments/managedBy';
 import type { HttpRoute, Rollout } from '../../ModelDeployments/types';
 import type { ClusterClients } from '../kube/createClusterClients';
-import { HTTP_ROUTES, ROLLOUTS } from '../kube/kinds';
+import { HTTP_ROUTES, ROLLOUTS } from '../../../lib/customKinds';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
 import type { JsonPatchOperation } from '../kube/KubeClient';
 import { weightsOfChange } from './versionWeights';

@@ -10,7 +10,7 @@ import { computeDeployments } from '../../ModelDeployments/computeDeployments';
 import { gitOpsOwner } from '../../ModelDeployments/managedBy';
 import type { InferenceService } from '../../ModelDeployments/types';
 import type { ClusterClients } from '../kube/createClusterClients';
-import { INFERENCE_SERVICES } from '../kube/kinds';
+import { INFERENCE_SERVICES } from '../../../lib/customKinds';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
 import type { JsonPatchOperation } from '../kube/KubeClient';
 import { weightsOfChange, wholePercent } from './versionWeights';

@@ -12,7 +12,7 @@ import {
 } from '../../../ModelDeployments/computeDeployments';
 import { gitOpsOwner } from '../../../ModelDeployments/managedBy';
 import type { Rollout } from '../../../ModelDeployments/types';
-import { ROLLOUTS } from '../../kube/kinds';
+import { ROLLOUTS } from '../../../../lib/customKinds';
 import type { KubeClient } from '../../kube/KubeClient';
 
 /** Where Argo Rollouts records the revision of each of a Rollout's ReplicaSets. */

@@ -1,4 +1,4 @@
-/** A custom resource the traffic routers read or write. */
+/** A custom resource the model catalog watches and the traffic routers write. */
 export interface CustomKind {
   group: string;
   version: string;
