@@ -2,6 +2,7 @@ import Button from '@material-ui/core/Button';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import { Flex, Text } from '@backstage/ui';
 import { GradualRollout } from '@mlplatform/plugin-ml-platform-common';
+import { errorMessage } from '../errorMessage';
 import { formatDuration } from '../shared';
 import { useGradualRollout } from './useGradualRollout';
 
@@ -63,7 +64,7 @@ export const GradualRolloutProgress = ({
         )}
         {error && (
           <Text variant="body-small" color="danger" role="alert">
-            {error.message}
+            {errorMessage(error)}
           </Text>
         )}
         {active && (
