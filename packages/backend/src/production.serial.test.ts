@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  kubeAdminRequest,
   kubeRequest,
   localClusterConfig,
   mlflowAdminApi,
@@ -85,20 +86,10 @@ const productionEnv = {
 const query = <T>(database: string, sql: string, values?: unknown[]) =>
   withLocalDatabase(database, async c => (await c.query<T>(sql, values)).rows);
 
-async function kubeOk(method: string, urlPath: string, body?: unknown) {
-  const res = await kubeRequest(method, urlPath, body);
-  if (res.status >= 300) {
-    throw new Error(
-      `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`,
-    );
-  }
-  return res.body;
-}
-
 const routePath = `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/httproutes/${model}`;
 const routeWeights = async () =>
   Object.fromEntries(
-    (await kubeOk('GET', routePath)).spec.rules[0].backendRefs.map(
+    (await kubeAdminRequest('GET', routePath)).spec.rules[0].backendRefs.map(
       (r: { name: string; weight: number }) => [r.name, r.weight],
     ),
   );
@@ -112,7 +103,7 @@ async function createScratchDeployment() {
       source: `s3://scratch/${model}/${v}`,
     });
   }
-  await kubeOk('POST', '/api/v1/namespaces', {
+  await kubeAdminRequest('POST', '/api/v1/namespaces', {
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: { name: ns },
@@ -122,7 +113,7 @@ async function createScratchDeployment() {
       'ml-platform.io/model': model,
       'ml-platform.io/model-version': v,
     };
-    await kubeOk('POST', `/api/v1/namespaces/${ns}/services`, {
+    await kubeAdminRequest('POST', `/api/v1/namespaces/${ns}/services`, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: `${model}-v${v}`, labels },
@@ -132,7 +123,7 @@ async function createScratchDeployment() {
       },
     });
   }
-  await kubeOk(
+  await kubeAdminRequest(
     'POST',
     `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/httproutes`,
     {

@@ -9,7 +9,11 @@ export {
   platformFilePath,
   readPlatformFile,
 } from './platformEnv';
-export { kubeRequest, localClusterConfig } from './localCluster';
+export {
+  kubeAdminRequest,
+  kubeRequest,
+  localClusterConfig,
+} from './localCluster';
 export type { LocalKube } from './localCluster';
 export { postgresTestDatabaseIds, readLocalPostgres } from './localPostgres';
 export type { LocalPostgres, PostgresTestDatabaseId } from './localPostgres';

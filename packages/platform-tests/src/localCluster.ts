@@ -73,3 +73,22 @@ export function kubeRequest(
     req.end(data);
   });
 }
+
+/**
+ * {@link kubeRequest} as the admin, for a test's own setup and clean-up:
+ * answers the body, and throws with the apiserver's answer on any status
+ * other than 2xx.
+ */
+export async function kubeAdminRequest(
+  method: string,
+  urlPath: string,
+  body?: unknown,
+): Promise<any> {
+  const res = await kubeRequest(method, urlPath, body);
+  if (res.status >= 300) {
+    throw new Error(
+      `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`,
+    );
+  }
+  return res.body;
+}

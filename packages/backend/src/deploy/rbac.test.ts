@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import yaml from 'yaml';
 import {
+  kubeAdminRequest,
   kubeRequest,
+  type LocalKube,
   mlflowAdminApi,
   readPlatformFile,
-  type LocalKube,
 } from 'platform-tests';
 import {
   BackendProcess,
@@ -49,16 +50,6 @@ const mlflow = readPlatformFile<{
   username: string;
   password: string;
 }>('mlflow');
-
-async function adminOk(method: string, urlPath: string, body?: unknown) {
-  const res = await kubeRequest(method, urlPath, body);
-  if (res.status >= 300) {
-    throw new Error(
-      `${method} ${urlPath}: ${res.status} ${JSON.stringify(res.body)}`,
-    );
-  }
-  return res.body;
-}
 
 /**
  * The shipped RBAC, bound to this run's ServiceAccount under this run's
@@ -106,28 +97,32 @@ const routes = (ns: string) =>
 
 async function servedVersions(ns: string) {
   for (const v of ['1', '2']) {
-    await adminOk('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: `${model}-v${v}`, labels: labels(v) },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels(v) },
-        template: {
-          metadata: { labels: labels(v) },
-          spec: {
-            containers: [
-              {
-                name: 'model',
-                image: `registry.example.com/${model}:${v}`,
-                ports: [{ containerPort: PORT, name: 'http' }],
-              },
-            ],
+    await kubeAdminRequest(
+      'POST',
+      `/apis/apps/v1/namespaces/${ns}/deployments`,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${model}-v${v}`, labels: labels(v) },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels(v) },
+          template: {
+            metadata: { labels: labels(v) },
+            spec: {
+              containers: [
+                {
+                  name: 'model',
+                  image: `registry.example.com/${model}:${v}`,
+                  ports: [{ containerPort: PORT, name: 'http' }],
+                },
+              ],
+            },
           },
         },
       },
-    });
-    await adminOk('POST', `/api/v1/namespaces/${ns}/services`, {
+    );
+    await kubeAdminRequest('POST', `/api/v1/namespaces/${ns}/services`, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: `${model}-v${v}`, labels: labels(v) },
@@ -137,7 +132,7 @@ async function servedVersions(ns: string) {
       },
     });
   }
-  await adminOk('POST', routes(ns), {
+  await kubeAdminRequest('POST', routes(ns), {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     metadata: { name: model },
@@ -158,7 +153,7 @@ async function servedVersions(ns: string) {
 
 const weights = async (ns: string) =>
   (
-    await adminOk('GET', `${routes(ns)}/${model}`)
+    await kubeAdminRequest('GET', `${routes(ns)}/${model}`)
   ).spec.rules[0].backendRefs.map((r: { weight: number }) => r.weight);
 
 let tmpDir: string;
@@ -188,17 +183,21 @@ const asPortal = (
 
 beforeAll(async () => {
   for (const ns of [portalNs, modelsNs, otherNs, appsNs]) {
-    await adminOk('POST', '/api/v1/namespaces', {
+    await kubeAdminRequest('POST', '/api/v1/namespaces', {
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: ns },
     });
   }
-  await adminOk('POST', `/api/v1/namespaces/${portalNs}/serviceaccounts`, {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: 'ml-platform-portal' },
-  });
+  await kubeAdminRequest(
+    'POST',
+    `/api/v1/namespaces/${portalNs}/serviceaccounts`,
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'ml-platform-portal' },
+    },
+  );
   for (const m of rbacOfThisRun()) {
     const res = await serverSideApply(m, {
       dryRun: false,
@@ -211,7 +210,7 @@ beforeAll(async () => {
     }
   }
   saToken = (
-    await adminOk(
+    await kubeAdminRequest(
       'POST',
       `/api/v1/namespaces/${portalNs}/serviceaccounts/ml-platform-portal/token`,
       {
@@ -419,7 +418,7 @@ describe('the portal with a token bound only to the shipped roles', () => {
   });
 
   it('cannot shift traffic in a namespace where the role is not bound', async () => {
-    const before = await adminOk('GET', `${routes(otherNs)}/${model}`);
+    const before = await kubeAdminRequest('GET', `${routes(otherNs)}/${model}`);
     const canary = await portal('POST', '/api/ml-platform/rollouts', {
       model,
       cluster: 'local',
@@ -440,7 +439,7 @@ describe('the portal with a token bound only to the shipped roles', () => {
         error: canary.body.error.message,
       }),
     ]);
-    const after = await adminOk('GET', `${routes(otherNs)}/${model}`);
+    const after = await kubeAdminRequest('GET', `${routes(otherNs)}/${model}`);
     expect(after.metadata.resourceVersion).toBe(
       before.metadata.resourceVersion,
     );
@@ -452,7 +451,7 @@ describe('the portal with a token bound only to the shipped roles', () => {
     const kserve = (ns: string) =>
       `/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices/${model}`;
     for (const ns of [modelsNs, otherNs]) {
-      await adminOk(
+      await kubeAdminRequest(
         'POST',
         `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts`,
         {
@@ -470,7 +469,7 @@ describe('the portal with a token bound only to the shipped roles', () => {
           },
         },
       );
-      await adminOk(
+      await kubeAdminRequest(
         'POST',
         `/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`,
         {
@@ -648,7 +647,7 @@ describe('the portal with a token bound only to the shipped roles', () => {
         Object.entries(refused).map(([k, r]) => [k, r.status]),
       ),
     ).toEqual(Object.fromEntries(Object.keys(refused).map(k => [k, 403])));
-    const deployment = await adminOk('GET', deploymentPath);
+    const deployment = await kubeAdminRequest('GET', deploymentPath);
     expect(deployment.spec.replicas).toBe(1);
   });
 });

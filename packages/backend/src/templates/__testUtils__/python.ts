@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../testing/startBackendProcess';
 
 /** Downloads and venvs of generated services live outside the repository. */
 export const CACHE_DIR = path.join(
@@ -82,17 +82,6 @@ export function cachedVenv(name: string, requirementsFile: string): string {
 /** Installs more requirements into a venv; a no-op when they are there. */
 export function installInto(venv: string, requirementsFile: string) {
   pipInstall(venv, ['-r', requirementsFile], path.dirname(requirementsFile));
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RunningService {
