@@ -149,6 +149,20 @@ export interface RolloutAuditPage {
 }
 
 /**
+ * A gradual rollout to start, the body of `POST /rollouts/gradual`: the
+ * target version gets each step's share in turn, waiting between steps.
+ * @public
+ */
+export interface GradualRolloutRequest {
+  model: string;
+  registryId?: string;
+  cluster: string;
+  namespace: string;
+  target: { version: string };
+  steps: Array<{ percent: number; waitSeconds: number }>;
+}
+
+/**
  * A schedule of canary steps towards one version, run by the backend: each
  * step sets the target's share, waits, then the next; the last step (100 %)
  * promotes it.

@@ -1,16 +1,16 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import {
   GradualRollout,
+  GradualRolloutRequest,
   HealthResponse,
   ModelDetailsResponse,
+  ModelListQuery,
   ModelListResponse,
   RolloutAuditPage,
   RolloutRequest,
   RolloutResult,
   ToolsResponse,
 } from '@mlplatform/plugin-ml-platform-common';
-import { ModelListQuery } from '@mlplatform/plugin-ml-platform-common';
-import { GradualRolloutRequest } from './GradualRolloutRequest';
 import { RolloutHistoryQuery } from './RolloutHistoryQuery';
 
 /**

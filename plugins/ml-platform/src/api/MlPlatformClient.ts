@@ -2,8 +2,10 @@ import { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   GradualRollout,
+  GradualRolloutRequest,
   HealthResponse,
   ModelDetailsResponse,
+  ModelListQuery,
   ModelListResponse,
   RolloutAuditPage,
   RolloutRequest,
@@ -11,8 +13,6 @@ import {
   RolloutSplit,
   ToolsResponse,
 } from '@mlplatform/plugin-ml-platform-common';
-import { GradualRolloutRequest } from './GradualRolloutRequest';
-import { ModelListQuery } from '@mlplatform/plugin-ml-platform-common';
 import { MlPlatformApi } from './MlPlatformApi';
 import { RolloutConflictError } from './RolloutConflictError';
 import { RolloutHistoryQuery } from './RolloutHistoryQuery';

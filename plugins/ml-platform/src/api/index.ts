@@ -2,5 +2,4 @@ export { mlPlatformApiRef } from './MlPlatformApi';
 export type { MlPlatformApi } from './MlPlatformApi';
 export { MlPlatformClient } from './MlPlatformClient';
 export { RolloutConflictError } from './RolloutConflictError';
-export type { GradualRolloutRequest } from './GradualRolloutRequest';
 export type { RolloutHistoryQuery } from './RolloutHistoryQuery';

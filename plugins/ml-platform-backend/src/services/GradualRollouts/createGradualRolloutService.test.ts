@@ -7,7 +7,7 @@ import type {
 import { postgresTestDatabaseIds } from 'platform-tests';
 import type { RolloutService } from '../Rollouts';
 import { createGradualRolloutService } from './createGradualRolloutService';
-import type { StartGradualRolloutRequest } from './types';
+import type { GradualRolloutRequest } from '@mlplatform/plugin-ml-platform-common';
 
 jest.setTimeout(60_000);
 
@@ -57,8 +57,8 @@ function fakeRollouts(
 }
 
 const schedule = (
-  overrides: Partial<StartGradualRolloutRequest> = {},
-): StartGradualRolloutRequest => ({
+  overrides: Partial<GradualRolloutRequest> = {},
+): GradualRolloutRequest => ({
   model: 'fraud-detector',
   registryId: 'mlflow',
   cluster: 'prod',
@@ -435,7 +435,7 @@ describe('createGradualRolloutService', () => {
 
   it('rejects a schedule that could not run to the end, naming the field', async () => {
     const { rollouts, service } = await setUp('SQLITE_3');
-    const bad: Array<[Partial<StartGradualRolloutRequest>, string]> = [
+    const bad: Array<[Partial<GradualRolloutRequest>, string]> = [
       [{ steps: [] }, "'steps' must list at least one step"],
       [
         { steps: [{ percent: 50, waitSeconds: 0 }] },

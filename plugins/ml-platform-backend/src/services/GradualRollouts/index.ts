@@ -6,5 +6,4 @@ export type {
   GradualRolloutClock,
   GradualRolloutFilter,
   GradualRolloutService,
-  StartGradualRolloutRequest,
 } from './types';

@@ -1,14 +1,7 @@
-import type { GradualRollout } from '@mlplatform/plugin-ml-platform-common';
-
-/** What starts a gradual rollout: the body of `POST /rollouts/gradual`. */
-export interface StartGradualRolloutRequest {
-  model: string;
-  registryId?: string;
-  cluster: string;
-  namespace: string;
-  target: { version: string };
-  steps: Array<{ percent: number; waitSeconds: number }>;
-}
+import type {
+  GradualRollout,
+  GradualRolloutRequest,
+} from '@mlplatform/plugin-ml-platform-common';
 
 /** Which gradual rollouts to list; the deployment fields narrow it down. */
 export interface GradualRolloutFilter {
@@ -32,10 +25,7 @@ export interface GradualRolloutService {
    * {@link RolloutService.apply} rejects the first step with; the rollout is
    * then kept as `failed`.
    */
-  start(
-    request: StartGradualRolloutRequest,
-    actor: string,
-  ): Promise<GradualRollout>;
+  start(request: GradualRolloutRequest, actor: string): Promise<GradualRollout>;
   /** Rejects with NotFoundError for an unknown id. */
   get(id: string): Promise<GradualRollout>;
   /** Newest first. */

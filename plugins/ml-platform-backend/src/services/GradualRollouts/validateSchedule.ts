@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import type { StartGradualRolloutRequest } from './types';
+import type { GradualRolloutRequest } from '@mlplatform/plugin-ml-platform-common';
 
 const MAX_WAIT_SECONDS = 24 * 60 * 60;
 const MAX_STEPS = 100;
@@ -12,7 +12,7 @@ const isText = (value: unknown): value is string =>
  * end: the steps must raise the target's share up to 100 %, with waits
  * between 0 and one day.
  */
-export function validateSchedule(request: StartGradualRolloutRequest): void {
+export function validateSchedule(request: GradualRolloutRequest): void {
   for (const field of ['model', 'cluster', 'namespace'] as const) {
     if (!isText(request[field])) {
       throw new InputError(`'${field}' must be a non-empty string`);
