@@ -6,9 +6,11 @@ cd "$(dirname "$0")/.."
 source scripts/lib/toolchain.sh
 source scripts/platform/lib.sh
 
+scripts/platform/preflight.sh
+export ML_PREFLIGHT_DONE=1
 step "Installing JavaScript dependencies" "3-5 min the first time, seconds after"
 yarn install
-step "Starting the local ML platform" "20-40 min the first time for the Go builds and venvs, under a minute after"
+step "Starting the local ML platform" "40-80 min the first time for the Go builds, venvs and images, a few minutes after"
 scripts/platform/up.sh
 # Ctrl-C stops the platform too; its data stays for a fast next start.
 trap 'scripts/platform/down.sh' EXIT

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Sets everything up and runs every check and test: type check, lint,
-# formatting, then all Jest suites (unit, plugin, the real backend booted, and
-# the integration suites against the real local ML platform).
+# Sets everything up and runs every check and test: type check, lint, the API
+# reports, formatting, the unit lane (every test that needs no platform), then
+# the local ML platform and the integration lane against it (`*.integration.test.ts`),
+# the end-to-end tests in Chromium, and the suites that change or restart the
+# shared platform (`*.serial.test.ts`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/toolchain.sh
 source scripts/platform/lib.sh
 source scripts/lib/chromium.sh
+
+# What the machine lacks is said now, not after the builds.
+scripts/platform/preflight.sh --tests
+export ML_PREFLIGHT_DONE=1
 
 step "Installing JavaScript dependencies" "3-5 min the first time, seconds after"
 yarn install --immutable
@@ -14,21 +20,38 @@ step "Type check"
 yarn tsc
 step "Lint"
 yarn lint:all
+# Each published package's API (report.api.md) and database schema (report.sql.md)
+# as checked in: a change to either without its updated report fails here
+# (`yarn build:api-reports` writes them, from declarations it emits afresh: an
+# incremental `yarn tsc` may print an inferred union in another order).
+yarn build:api-reports --ci
+# Exports nothing imports (knip.json): dead code, or a barrel that says more than is used.
+yarn knip
 step "Formatting"
 yarn prettier:check
 
-step "Starting the local ML platform" "20-40 min the first time for the Go builds and venvs, under a minute after"
-scripts/platform/up.sh
-trap 'scripts/platform/down.sh' EXIT
-
-step "Tests"
 results=()
-run_jest() { # run_jest NAME DIR JEST_ARGS...: one Jest run, its JSON results kept for the summary
+run_jest() { # run_jest NAME DIR COMMAND...: one Jest run (a yarn command), its JSON results kept for the summary
   local out="$ML_STATE/test-results-$1.json" dir="$2"; shift 2
   rm -f "$out"; results+=("$out")
-  (cd "$dir" && CI=true yarn backstage-cli "$@" --json --outputFile="$out") || true
+  (cd "$dir" && CI=true yarn "$@" --json --outputFile="$out") || true
 }
-run_jest all . repo test
+
+# PostgreSQL first: it takes seconds, it is the part that runs as another user,
+# and the unit lane's database tests run on it as well as on SQLite. Nothing
+# else of the platform runs yet, so the unit lane shows that it needs none.
+step "Starting PostgreSQL"
+scripts/platform/postgres.sh build
+scripts/platform/postgres.sh start
+trap 'scripts/platform/down.sh' EXIT
+step "Unit tests (yarn test)" "3-6 min"
+run_jest unit . test
+
+step "Starting the local ML platform" "40-80 min the first time for the Go builds, venvs and images, a few minutes after"
+scripts/platform/up.sh
+
+step "Integration tests against the local platform (yarn test:integration)"
+run_jest integration . test:integration
 
 step "End-to-end tests in Chromium" "3-5 min: the portal starts and builds the frontend"
 ensure_chromium
@@ -42,21 +65,41 @@ info "screenshots: e2e-test-report/screenshots/"
 # whole platform restarted) run alone, after everything else; the restart last.
 step "Tests that change the shared platform"
 # (The file comes first: --testPathIgnorePatterns takes every value after it.)
-run_jest portal packages/backend package test src/backend.platform.serial.test.ts \
+run_jest portal packages/backend backstage-cli package test src/backend.platform.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
-run_jest templates packages/backend package test src/templates.serial.test.ts \
+run_jest templates packages/backend backstage-cli package test src/templates.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
-run_jest webhooks plugins/ml-platform-backend package test src/services/Webhooks/MlflowWebhooks.serial.test.ts \
+run_jest model-requirements packages/backend backstage-cli package test src/templates/modelRequirements.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
+run_jest webhooks plugins/ml-platform-backend backstage-cli package test src/services/Webhooks/MlflowWebhooks.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
+# Rollouts from the portal's API counted at the real gateway; puts the demo's traffic back.
+run_jest serving plugins/ml-platform-backend backstage-cli package test src/plugin.serving.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
+# Builds the serialization corpus (its venv cached like the platform's) and
+# registers its models in MLflow once.
+run_jest corpus plugins/ml-platform-backend backstage-cli package test src/services/SerializationSafety/corpus.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
 # The production bundle (built once per source change, ~1 min; its production
 # install is cached per lockfile, ~4 min the first time) as two replicas.
-run_jest production packages/backend package test src/production.serial.test.ts \
+run_jest production packages/backend backstage-cli package test src/production.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
-run_jest outage packages/backend package test src/backend.outage.serial.test.ts \
+run_jest outage packages/backend backstage-cli package test src/backend.outage.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
-run_jest lifecycle packages/platform-tests package test src/lifecycle.serial.test.ts \
+run_jest lifecycle packages/platform-tests backstage-cli package test src/lifecycle.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
 
 trap - EXIT
 scripts/platform/down.sh
-node scripts/lib/test-summary.js "${results[@]}"
+
+# Last, with the caches built: the platform from a checkout in a private
+# directory, as a newcomer's clone in their home directory is.
+step "The platform from a checkout in a private directory" "2-4 min"
+private_ok=true
+scripts/platform/check-private-checkout.sh || {
+  private_ok=false
+  echo "FAILED: the platform does not start from a checkout in a private directory (see above)"
+}
+summary_ok=true
+node scripts/lib/test-summary.js "${results[@]}" || summary_ok=false
+$private_ok && $summary_ok

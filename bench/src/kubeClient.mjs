@@ -1,65 +1,61 @@
-import fs from 'node:fs';
-import https from 'node:https';
+import { createRequire } from 'node:module';
 
-/** A minimal client for the bench apiserver, with the admin token of kube.json. */
-export function createKubeClient(kube) {
-  const url = new URL(kube.server);
-  const agent = new https.Agent({
-    keepAlive: true,
-    maxSockets: 32,
-    ca: fs.readFileSync(kube.caFile),
-  });
+// The Kubernetes module of plugins/ml-platform-node, run from its TypeScript
+// source the way startBackend.mjs runs the backend: the benchmarks talk to
+// the apiserver with the client the portal uses, timeouts and retries included.
+const require = createRequire(import.meta.url);
+require('@backstage/cli-node/config/nodeTransform.cjs');
+const {
+  createKubeClient,
+  kubeConfigFor,
+} = require('@mlplatform/plugin-ml-platform-node');
 
-  function request(method, path, body, contentType = 'application/json') {
-    return new Promise((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = https.request(
-        {
-          agent,
-          host: url.hostname,
-          port: url.port,
-          method,
-          path,
-          headers: {
-            Authorization: `Bearer ${kube.token}`,
-            Accept: 'application/json',
-            ...(payload && {
-              'Content-Type': contentType,
-              'Content-Length': Buffer.byteLength(payload),
-            }),
-          },
-        },
-        res => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', d => (text += d));
-          res.on('end', () => {
-            const status = res.statusCode ?? 0;
-            if (status >= 400 && status !== 404) {
-              reject(
-                new Error(`${method} ${path}: ${status} ${text.slice(0, 300)}`),
-              );
-              return;
-            }
-            resolve({ status, body: text ? JSON.parse(text) : undefined });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
+/** The seeds' field manager; with force, a rerun takes back what a run changed. */
+const FIELD_MANAGER = 'ml-platform-bench';
 
+/** Resources the benchmarks read and watch, by group, version and plural. */
+export const RESOURCES = {
+  configMaps: { group: '', version: 'v1', plural: 'configmaps' },
+  httpRoutes: {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    plural: 'httproutes',
+  },
+  rollouts: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts' },
+  inferenceServices: {
+    group: 'serving.kserve.io',
+    version: 'v1beta1',
+    plural: 'inferenceservices',
+  },
+};
+
+/**
+ * The module's client of the bench apiserver, as the admin of kube.json, and
+ * the seeds' server-side apply.
+ */
+export function createBenchKube(kube) {
+  const client = createKubeClient(
+    'bench',
+    kubeConfigFor({
+      name: 'bench',
+      url: kube.server,
+      authProvider: 'serviceAccount',
+      getToken: async () => kube.token,
+      caData: kube.caData,
+      skipTLSVerify: false,
+      inCluster: false,
+    }),
+    // Seeding thousands of objects on a busy machine: a generous bound.
+    { policy: { timeoutMs: 60_000 } },
+  );
   return {
-    get: path => request('GET', path),
-    /** Server-side apply: creates or updates, so a rerun of the seed changes nothing. */
-    apply: (path, object) =>
-      request(
-        'PATCH',
-        `${path}?fieldManager=ml-platform-bench&force=true`,
-        object,
-        'application/apply-patch+yaml',
-      ),
-    close: () => agent.destroy(),
+    client,
+    /** Server-side apply, forced: creates or updates, so a rerun of the seed changes nothing. */
+    apply: (object, subresource) =>
+      client.apply(object, {
+        fieldManager: FIELD_MANAGER,
+        force: true,
+        ...(subresource && { subresource }),
+      }),
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCountingProxy } from './countingProxy.mjs';
-import { createKubeClient } from './kubeClient.mjs';
+import { createBenchKube } from './kubeClient.mjs';
 import { measureOnce, measureSequential } from './measure.mjs';
 import { createMlflowClient } from './mlflowClient.mjs';
 import { printReport } from './report.mjs';
@@ -80,24 +80,20 @@ async function seed(kubeInfo, mlflowInfo) {
   };
   const kubeSeed = async () => {
     if (!kubeInfo) return;
-    const kube = createKubeClient(kubeInfo);
-    try {
-      if ((await kubeSeeded(kube)) && sameSize(record.kubernetes)) {
-        log('Kubernetes: already seeded');
-        return;
-      }
-      log('Kubernetes: seeding Deployments, Services and HTTPRoutes');
-      const started = Date.now();
-      const { objects } = await seedKube(kube, log);
-      record.kubernetes = {
-        ...size,
-        seconds: round((Date.now() - started) / 1000),
-        objects,
-      };
-      save('kubernetes');
-    } finally {
-      kube.close();
+    const kube = createBenchKube(kubeInfo);
+    if ((await kubeSeeded(kube)) && sameSize(record.kubernetes)) {
+      log('Kubernetes: already seeded');
+      return;
     }
+    log('Kubernetes: seeding Deployments, Services and HTTPRoutes');
+    const started = Date.now();
+    const { objects } = await seedKube(kube, log);
+    record.kubernetes = {
+      ...size,
+      seconds: round((Date.now() - started) / 1000),
+      objects,
+    };
+    save('kubernetes');
   };
   await Promise.all([mlflowSeed(), kubeSeed()]);
   return record;

@@ -103,23 +103,26 @@ function httpRoute(name, namespace, versions) {
   };
 }
 
-const markerPath = () =>
-  `/api/v1/namespaces/${settings.namespaces[0]}/configmaps/${MARKER}`;
+const marker = (data = undefined) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: MARKER, namespace: settings.namespaces[0] },
+  ...(data && { data }),
+});
 
 /** Whether a seed of this size finished before (the marker is written last). */
 export async function kubeSeeded(kube) {
-  const { status, body } = await kube.get(markerPath());
+  const found = await kube.client.read(marker());
   return (
-    status === 200 &&
-    body.data?.models === String(settings.models) &&
-    body.data?.versionsPerModel === String(settings.versionsPerModel)
+    found?.data?.models === String(settings.models) &&
+    found?.data?.versionsPerModel === String(settings.versionsPerModel)
   );
 }
 
 /** Applies, per model, a Deployment and a Service per version and one HTTPRoute. */
 export async function seedKube(kube, log) {
   for (const ns of settings.namespaces) {
-    await kube.apply(`/api/v1/namespaces/${ns}`, {
+    await kube.apply({
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name: ns },
@@ -135,30 +138,18 @@ export async function seedKube(kube, log) {
     const name = modelName(i);
     const ns = namespaceOf(i);
     for (const v of versions) {
-      await kube.apply(
-        `/apis/apps/v1/namespaces/${ns}/deployments/${name}-v${v}`,
-        deployment(name, ns, v),
-      );
-      await kube.apply(
-        `/api/v1/namespaces/${ns}/services/${name}-v${v}`,
-        service(name, ns, v),
-      );
+      await kube.apply(deployment(name, ns, v));
+      await kube.apply(service(name, ns, v));
     }
-    await kube.apply(
-      `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/httproutes/${name}`,
-      httpRoute(name, ns, versions),
-    );
+    await kube.apply(httpRoute(name, ns, versions));
     done += 1;
     if (done % 200 === 0) log(`Kubernetes: ${done}/${settings.models} models`);
   });
-  await kube.apply(markerPath(), {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: MARKER, namespace: settings.namespaces[0] },
-    data: {
+  await kube.apply(
+    marker({
       models: String(settings.models),
       versionsPerModel: String(settings.versionsPerModel),
-    },
-  });
+    }),
+  );
   return { objects: settings.models * (2 * settings.versionsPerModel + 1) };
 }

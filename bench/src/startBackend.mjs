@@ -97,14 +97,23 @@ export async function startBackend(options) {
   const configFile = path.join(settings.state, 'bench-app-config.json');
   writeEntities(entitiesFile);
   writeConfig(configFile, { ...options, entitiesFile });
+  return spawnBackend({
+    configFiles: [configFile],
+    logFile: path.join(settings.state, 'logs/bench-backend.log'),
+    memoryFile: path.join(settings.state, 'bench-backend-memory.json'),
+  });
+}
 
+/**
+ * Boots packages/backend from source with app-config.yaml and `configFiles`
+ * on a free port of 127.0.0.1, and waits until the ML Platform plugin answers.
+ */
+export async function spawnBackend({ configFiles, logFile, memoryFile }) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const require = createRequire(path.join(BACKEND_DIR, 'package.json'));
-  const logFile = path.join(settings.state, 'logs/bench-backend.log');
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'w');
-  const memoryFile = path.join(settings.state, 'bench-backend-memory.json');
   const child = spawn(
     process.execPath,
     [
@@ -116,8 +125,7 @@ export async function startBackend(options) {
       'src/index.ts',
       '--config',
       path.join(REPO_ROOT, 'app-config.yaml'),
-      '--config',
-      configFile,
+      ...configFiles.flatMap(f => ['--config', f]),
     ],
     {
       cwd: BACKEND_DIR,

@@ -18,8 +18,8 @@
 # Versions can be overridden with ML_KUBE_VERSION, ML_ETCD_VERSION, ML_KWOK_VERSION,
 # ML_GATEWAY_API_VERSION, ML_ARGO_ROLLOUTS_VERSION and ML_KSERVE_VERSION.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/gobuild.sh"
 
-KUBE_VERSION="${ML_KUBE_VERSION:-v1.35.8}"
 ETCD_VERSION="${ML_ETCD_VERSION:-v3.6.16}"
 # The newest releases whose go.mod the local Go toolchain accepts: `go mod download`
 # refuses a module that asks for a newer Go (gateway-api v1.7.0 wants 1.27).
@@ -29,7 +29,6 @@ KSERVE_VERSION="${ML_KSERVE_VERSION:-v0.17.0}"
 # kwok v0.8.0 asks for Go 1.26.0.
 KWOK_VERSION="${ML_KWOK_VERSION:-v0.8.0}"
 
-KUBE_DIR="$ML_CACHE/kube-$KUBE_VERSION"
 ETCD_DIR="$ML_CACHE/etcd-$ETCD_VERSION"
 KUBE_APISERVER="$KUBE_DIR/bin/kube-apiserver"
 KUBE_CONTROLLER_MANAGER="$KUBE_DIR/bin/kube-controller-manager"
@@ -37,87 +36,9 @@ KUBE_SCHEDULER="$KUBE_DIR/bin/kube-scheduler"
 KWOK_DIR="$ML_CACHE/kwok-$KWOK_VERSION"
 KWOK_BIN="$KWOK_DIR/bin/kwok"
 ETCD_BIN="$ETCD_DIR/bin/etcd"
-PYENV="$ML_CACHE/kube-pyenv"
 STATE="$ML_STATE/kube"
 JSON="$ML_STATE/kube.json"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-
-# Never fetch another toolchain behind the user's back; -mod=mod lets the generated
-# wrapper modules fill in their go.sum.
-export GOTOOLCHAIN=local GOFLAGS="-mod=mod -buildvcs=false"
-
-# go_mod_field MODULE@VERSION FIELD: downloads a module and prints one field of
-# `go mod download -json` (Dir, GoMod), or dies with the proxy's error.
-go_mod_field() {
-  local out
-  out="$(cd "$ML_CACHE" && GOFLAGS='' go mod download -json "$1" 2>&1)" || true
-  python3 - "$1" "$2" "$out" <<'EOF'
-import json, sys
-mod, field, out = sys.argv[1:]
-try:
-    info = json.loads(out)
-except ValueError:
-    sys.exit(f"ERROR: go mod download {mod} failed:\n{out}")
-if info.get("Error") or not info.get(field):
-    sys.exit(f"ERROR: go mod download {mod} failed: {info.get('Error', 'no ' + field)}")
-print(info[field])
-EOF
-}
-
-# go_directive GOMOD_FILE: the `go` line of a go.mod, which the wrapper module must
-# not undercut.
-go_directive() { sed -n 's/^go \([0-9.]*\).*/\1/p' "$1" | head -n1; }
-
-# go_build_main DIR LDFLAGS OUT PACKAGE: builds a main package of a dependency of the
-# wrapper module in DIR; OUT appears only when complete, so a broken build is retried.
-# shellcheck disable=SC2329 # called through run_logged
-go_build_main() {
-  cd "$1" && go build -trimpath -ldflags "$2" -o "$3.tmp" "$4" && mv "$3.tmp" "$3"
-}
-
-# kube_wrapper_module: the generated module that builds the commands of k8s.io/kubernetes,
-# written once per version; every command built from it shares the go build cache.
-kube_wrapper_module() {
-  local work="$KUBE_DIR/build" gomod staging m
-  [ -f "$work/go.mod" ] && return 0
-  step "downloading k8s.io/kubernetes $KUBE_VERSION" "1 min"
-  gomod="$(go_mod_field "k8s.io/kubernetes@$KUBE_VERSION" GoMod)"
-  # k8s.io/kubernetes points its staging modules at ./staging/src, which a dependency
-  # cannot use: pin each to its published twin, k8s.io/<name> v0.<minor>.<patch>.
-  staging="$(sed -n 's#^\s*\(k8s.io/[^ ]*\) => ./staging/src/.*#\1#p' "$gomod")"
-  [ -n "$staging" ] || die "no staging replace directives found in $gomod"
-  rm -rf "$work"; mkdir -p "$work"
-  {
-    echo "module ml-platform.local/kube-apiserver-build"
-    echo
-    echo "go $(go_directive "$gomod")"
-    echo
-    echo "require k8s.io/kubernetes $KUBE_VERSION"
-    echo
-    echo "replace ("
-    for m in $staging; do echo "	$m => $m v0.${KUBE_VERSION#v1.}"; done
-    echo ")"
-  } >"$work/go.mod.tmp"
-  mv "$work/go.mod.tmp" "$work/go.mod"
-  info "wrapper module: $work/go.mod ($(wc -w <<<"$staging") staging modules)"
-}
-
-# build_kube_command NAME ESTIMATE: builds k8s.io/kubernetes/cmd/NAME into $KUBE_DIR/bin.
-build_kube_command() {
-  local name="$1" bin="$KUBE_DIR/bin/$1" minor="${KUBE_VERSION#v1.}" ldflags="-s -w" pkg t0=$SECONDS
-  if [ -x "$bin" ]; then info "$name $KUBE_VERSION: cached in $KUBE_DIR"; return; fi
-  minor="${minor%%.*}"
-  kube_wrapper_module
-  mkdir -p "$KUBE_DIR/bin"
-  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
-    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-  done
-  step "building $name $KUBE_VERSION (log: $KUBE_DIR/build-$name.log)" "$2"
-  run_logged "$KUBE_DIR/build-$name.log" go_build_main "$KUBE_DIR/build" "$ldflags" "$bin" "k8s.io/kubernetes/cmd/$name" \
-    || die "building $name failed (log: $KUBE_DIR/build-$name.log)"
-  info "$("$bin" --version) built in $((SECONDS - t0))s"
-}
 
 build_kwok() {
   local gomod work t0=$SECONDS
@@ -160,20 +81,12 @@ cmd_build() {
   build_kube_command kube-controller-manager "3-5 min on 2 cores, once"
   build_kube_command kube-scheduler "10 s-2 min on 2 cores, once"
   build_kwok
-  info "build finished in $((SECONDS - t0))s"
-}
-
-# shellcheck disable=SC2329 # called through run_logged
-make_pyenv() { python3 -m venv "$PYENV" && "$PYENV/bin/pip" install -q pyyaml; }
-
-# kube_python: a python3 with PyYAML, the system one if it has it, else a small venv.
-kube_python() {
-  if python3 -c 'import yaml' 2>/dev/null; then echo python3; return; fi
-  if [ ! -x "$PYENV/bin/python" ] || ! "$PYENV/bin/python" -c 'import yaml' 2>/dev/null; then
-    step "creating $PYENV with PyYAML"
-    run_logged "$ML_CACHE/logs/kube-pyenv.log" make_pyenv || die "could not create the PyYAML venv (log: $ML_CACHE/logs/kube-pyenv.log)"
+  if serving_on; then
+    # The real node's kubelet and kube-proxy (node.sh), from the same wrapper module.
+    build_kube_command kubelet "1-3 min on 2 cores after the apiserver, once"
+    build_kube_command kube-proxy "1-2 min on 2 cores after the apiserver, once"
   fi
-  echo "$PYENV/bin/python"
+  info "build finished in $((SECONDS - t0))s"
 }
 
 # The CA, serving certificate, service-account keys and tokens are made once and kept,
@@ -209,15 +122,21 @@ make_credentials() {
   fi
   # The control plane's own identities: the apiserver's bootstrap RBAC already binds
   # system:kube-controller-manager and system:kube-scheduler; kwok's role is installed at
-  # start. Appended to a tokens file made before they existed, which makes cmd_start
-  # restart the apiserver, as it reads the file only when it starts.
+  # start. The real node's components and the serving controllers (node.sh, gateway.sh,
+  # rollouts.sh, prometheus.sh) each have one too; their RBAC is installed where they start.
+  # Appended to a tokens file made before they existed, which makes cmd_start restart the
+  # apiserver, as it reads the file only when it starts.
   local user
-  for user in system:kube-controller-manager system:kube-scheduler kwok-controller; do
+  for user in system:kube-controller-manager system:kube-scheduler kwok-controller system:kube-proxy \
+    coredns traefik argo-rollouts prometheus; do
     [ -n "$(token_of "$user")" ] || printf '%s,%s,%s\n' "$(random_secret)" "$user" "$user" >>"$STATE/tokens.csv"
   done
+  # The kubelet's identity is a node's: user system:node:<name> in group system:nodes.
+  user="system:node:$REAL_NODE"
+  [ -n "$(token_of "$user")" ] || printf '%s,%s,%s,"system:nodes"\n' "$(random_secret)" "$user" "$user" >>"$STATE/tokens.csv"
 }
 
-token_of() { awk -F, -v u="$1" '$2 == u { print $1 }' "$STATE/tokens.csv"; }
+token_of() { kube_token "$1"; }
 api_port() { cat "$STATE/apiserver.port"; }
 
 # kube_env CMD...: runs CMD with the connection kube_apply.py reads.
@@ -246,6 +165,29 @@ start_etcd() {
   info "etcd $ETCD_VERSION on http://127.0.0.1:$port"
 }
 
+# Which node a pod may land on is decided by taints, as on a cluster with two node pools:
+# the fake nodes are tainted (with the real node running), and every namespace tolerates
+# them by default (PodTolerationRestriction's cluster default); the real node is tainted
+# too, and the serving namespaces' own default tolerations (the seed's annotation) name
+# only it. So a test's Deployment with a made-up image lands on a fake node, and the demo's
+# model services on the real one.
+admission_config() {
+  local file="$STATE/admission.yaml"
+  cat >"$file.tmp" <<YAML
+apiVersion: apiserver.config.k8s.io/v1
+kind: AdmissionConfiguration
+plugins:
+  - name: PodTolerationRestriction
+    configuration:
+      apiVersion: podtolerationrestriction.admission.k8s.io/v1alpha1
+      kind: Configuration
+      default:
+        - {key: ${KWOK_ANNOTATION%%=*}, operator: Exists, effect: NoSchedule}
+YAML
+  mv "$file.tmp" "$file"
+  echo "$file"
+}
+
 start_apiserver() {
   local port pki="$STATE/pki" i
   port="$(kept_port "$STATE/apiserver.port")"
@@ -257,7 +199,8 @@ start_apiserver() {
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
     --service-cluster-ip-range 10.0.0.0/24 \
     --authorization-mode RBAC --token-auth-file "$STATE/tokens.csv" \
-    --allow-privileged=true --profiling=false
+    --allow-privileged=true --profiling=false \
+    --enable-admission-plugins PodTolerationRestriction --admission-control-config-file "$(admission_config)"
   for ((i = 0; i < 240; i++)); do
     readyz && break
     is_running kube-apiserver || die "kube-apiserver exited while starting (log: $STATE/logs/kube-apiserver.log)"
@@ -280,31 +223,6 @@ install_crds() {
     "$argo/manifests/crds/rollout-crd.yaml" "$kserve/config/crd/full/serving.kserve.io_inferenceservices.yaml" \
     2>"$log" || { tail -n 5 "$log" >&2; die "installing CRDs failed (log: $log)"; }
   info "CRDs Established"
-}
-
-# write_kubeconfig FILE USER: a kubeconfig for the local apiserver with USER's token.
-write_kubeconfig() {
-  cat >"$1.tmp" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters:
-- name: local
-  cluster:
-    server: https://127.0.0.1:$(api_port)
-    certificate-authority: $STATE/pki/ca.crt
-users:
-- name: $2
-  user:
-    token: $(token_of "$2")
-contexts:
-- name: local
-  context:
-    cluster: local
-    user: $2
-current-context: local
-KUBECONFIG
-  chmod 600 "$1.tmp"
-  mv "$1.tmp" "$1"
 }
 
 write_kubeconfigs() {
@@ -374,8 +292,8 @@ start_scheduler() {
   info "kube-scheduler on https://127.0.0.1:$port"
 }
 
-# The fake nodes kwok plays the kubelet of. No taint: they are the only nodes, so every
-# pod may land on them without a toleration.
+# The fake nodes kwok plays the kubelet of. Tainted only while the real node serves
+# (see admission_config); every namespace but the serving ones tolerates the taint.
 FAKE_NODES=(kwok-node-1 kwok-node-2)
 KWOK_ANNOTATION="kwok.x-k8s.io/node=fake"
 
@@ -394,6 +312,12 @@ install_kwok_rbac_and_nodes() {
       printf '%s\n' "---" "apiVersion: v1" "kind: Node" "metadata:" "  name: $node" \
         "  annotations: {${KWOK_ANNOTATION%%=*}: ${KWOK_ANNOTATION#*=}}" \
         "  labels: {type: kwok, kubernetes.io/hostname: $node, kubernetes.io/os: linux, kubernetes.io/arch: amd64}"
+      # Server-side apply with an empty list removes the taint again when serving is off.
+      if serving_on; then
+        printf '%s\n' "spec:" "  taints: [{key: ${KWOK_ANNOTATION%%=*}, value: ${KWOK_ANNOTATION#*=}, effect: NoSchedule}]"
+      else
+        printf '%s\n' "spec: {taints: []}"
+      fi
     done
   } >"$STATE/kwok-objects.yaml"
   kube_env "$py" "$HERE/kube_apply.py" apply "$kwok/kustomize/rbac/role.yaml" "$STATE/kwok-objects.yaml" 2>"$log" \

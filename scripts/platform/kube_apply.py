@@ -9,9 +9,17 @@ The connection comes from KUBE_SERVER, KUBE_CA_FILE and KUBE_TOKEN, or else from
 $ML_PLATFORM_STATE/kube.json. Standard library plus PyYAML only.
 
 kube-controller-manager, kube-scheduler and kwok run next to this apiserver: they make
-the Pods of Deployments and ReplicaSets and report them Ready. No Gateway API, Argo
-Rollouts or KServe controller runs, so the seed writes those objects' `status` the way
-their controller would, each under the field manager of that controller.
+the Pods of Deployments and ReplicaSets and report them Ready.
+
+With serving on (the default; ML_PLATFORM_SERVING=off turns it off), the real node runs
+the serving namespaces' pods from the images registry.sh seed built (STATE_DIR/images.json),
+Traefik (gateway.sh) is the Gateway API controller and the Argo Rollouts controller
+(rollouts.sh) runs: the seed writes no status of theirs, and the Rollout gets to its
+paused canary by the controller's own steps. Versions without an image (the loader
+refuses them) and KServe's objects stay on kwok's fake nodes; no KServe controller runs,
+so the seed writes the InferenceService's status the way KServe would. With serving off,
+no Gateway API or Argo Rollouts controller runs either, and the seed writes their status
+too, each under the field manager of that controller.
 """
 
 import datetime
@@ -28,12 +36,18 @@ import yaml
 
 FIELD_MANAGER = "ml-platform-seed"
 GATEWAY_CONTROLLER = "ml-platform.io/demo-gateway-controller"
+TRAEFIK_CONTROLLER = "traefik.io/gateway-controller"
 GATEWAY_CLASS = "ml-platform-demo"
+# Taints and labels of the two kinds of node (kube.sh, node.sh).
+REAL_NODE_TOLERATION = {"key": "ml-platform.io/node", "operator": "Equal", "value": "real", "effect": "NoSchedule"}
+FAKE_NODE_TOLERATION = {"key": "kwok.x-k8s.io/node", "operator": "Exists", "effect": "NoSchedule"}
 GATEWAY = "ml-gateway"
 SERVICE_PORT = 8080
 # Pods are Ready within seconds of their Deployment; on a busy 2-core machine it can take
 # a few times longer.
 WORKLOADS_READY_TIMEOUT = 90
+# Real pods pull their image and load a model first; the first start pulls ~0.5 GB per image.
+SERVING_READY_TIMEOUT = 420
 
 
 class KubeError(Exception):
@@ -201,6 +215,13 @@ def model_format(fmt):
     return MODEL_FORMATS.get(fmt.split("-")[0], fmt)
 
 
+def read_json(path, default=None):
+    if not os.path.exists(path):
+        return default
+    with open(path) as f:
+        return json.load(f)
+
+
 class Seed:
     def __init__(self, spec, state_dir):
         self.spec = spec
@@ -208,6 +229,19 @@ class Seed:
         self.models = {m["name"]: m for m in spec["models"]}
         # (object, status builder or None, field manager of the controller that writes the status)
         self.items = []
+        # Steps run after every object is applied: fn(kube), in order.
+        self.actions = []
+        # (kind, namespace, name) of objects applied only when missing.
+        self.create_only = set()
+        self.serving = os.environ.get("ML_PLATFORM_SERVING", "on") != "off"
+        if self.serving:
+            self.images = read_json(os.path.join(state_dir, "images.json"))
+            self.gateway_info = read_json(os.path.join(state_dir, "gateway.json"))
+            if not self.images or not self.gateway_info:
+                raise SystemExit("ERROR: serving is on but images.json or gateway.json is missing in "
+                                 f"{state_dir}: run registry.sh seed and gateway.sh start first")
+        else:
+            self.images = {"models": {}, "processing": {}}
 
     def add(self, obj, status=None, manager=None):
         self.items.append((obj, status, manager))
@@ -240,16 +274,26 @@ class Seed:
                 return v
         raise SystemExit(f"ERROR: {model['name']} has no version {version} in the spec")
 
+    def image_of(self, model, version):
+        """The image built for a model version (registry.sh seed), or None: no image, no real pod."""
+        return self.images["models"].get(f"{model['name']}/{version}")
+
     def pod_template(self, model, version, extra_labels=None):
-        return {
-            "metadata": {"labels": {**self.version_labels(model, version), **(extra_labels or {})}},
-            "spec": {"containers": [{
-                "name": "model",
-                "image": f"registry.example.com/models/{model['service']}:{version}",
-                "ports": [{"name": "http", "containerPort": SERVICE_PORT, "protocol": "TCP"}],
-                "env": [{"name": "MODEL_URI", "value": f"models:/{model['name']}/{version}"}],
-            }]},
-        }
+        labels = {**self.version_labels(model, version), **(extra_labels or {})}
+        image = self.image_of(model, version)
+        if image:
+            return {"metadata": {"labels": labels}, "spec": serving_pod_spec("model", image, [
+                {"name": "MODEL_NAME", "value": model["name"]}, {"name": "MODEL_VERSION", "value": str(version)}])}
+        spec = {"containers": [{
+            "name": "model",
+            "image": f"registry.example.com/models/{model['service']}:{version}",
+            "ports": [{"name": "http", "containerPort": SERVICE_PORT, "protocol": "TCP"}],
+            "env": [{"name": "MODEL_URI", "value": f"models:/{model['name']}/{version}"}],
+        }]}
+        if self.serving:
+            # No image (the loader refuses the version, or KServe's objects): kwok plays it.
+            spec.update(nodeSelector={"type": "kwok"}, tolerations=[FAKE_NODE_TOLERATION])
+        return {"metadata": {"labels": labels}, "spec": spec}
 
     # -- plain workloads
 
@@ -297,16 +341,18 @@ class Seed:
                 }],
             }
 
+        # Traefik serves a Gateway listener on its entryPoint of the same port.
+        port = self.gateway_info["port"] if self.serving else 80
         self.add({
             "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
             "metadata": self.meta(GATEWAY, namespace),
             "spec": {"gatewayClassName": GATEWAY_CLASS,
-                     "listeners": [{"name": "http", "protocol": "HTTP", "port": 80,
+                     "listeners": [{"name": "http", "protocol": "HTTP", "port": port,
                                     "allowedRoutes": {"namespaces": {"from": "Same"}}}]},
-        }, status, GATEWAY_CONTROLLER)
+        }, None if self.serving else status, GATEWAY_CONTROLLER)
 
-    def http_route(self, name, namespace, labels, backends):
-        """backends: [(service name, weight)]"""
+    def http_route(self, name, namespace, labels, backends, backend_kind=None):
+        """backends: [(service name, weight)]; backend_kind: (group, kind) other than a Service's"""
         def status(cur):
             old = ((cur.get("status") or {}).get("parents") or [{}])[0].get("conditions")
             gen = cur["metadata"]["generation"]
@@ -331,10 +377,12 @@ class Seed:
                 "rules": [{
                     "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
                     "backendRefs": [{"group": "", "kind": "Service", "name": svc, "port": SERVICE_PORT, "weight": w}
+                                    if not backend_kind else
+                                    {"group": backend_kind[0], "kind": backend_kind[1], "name": svc, "weight": w}
                                     for svc, w in backends],
                 }],
             },
-        }, status, GATEWAY_CONTROLLER)
+        }, None if self.serving else status, GATEWAY_CONTROLLER)
 
     def httproute_deployment(self, d, model, replicas):
         weights = sorted(((int(v), int(w)) for v, w in d["weights"].items()))
@@ -342,10 +390,15 @@ class Seed:
             self.version_workload(model, v, d["namespace"], replicas)
         self.http_route(model["service"], d["namespace"], self.service_labels(model),
                         [(f"{model['service']}-v{v}", w) for v, w in weights])
+        # The name in-cluster callers use (the template's services.yaml): every version's pods.
+        self.service(model["service"], d["namespace"], self.service_labels(model),
+                     {"app.kubernetes.io/name": model["service"]})
 
     # -- Argo Rollouts
 
     def rollout_deployment(self, d, model, replicas):
+        if self.serving:
+            return self.real_rollout(d, model, replicas)
         ns, svc = d["namespace"], model["service"]
         stable_v, canary_v, steps = d["stable"], d["canary"], d["canarySteps"]
         index = d.get("currentStepIndex", 0)
@@ -442,6 +495,89 @@ class Seed:
                          "template": {**tpl, "metadata": {"labels": labels}}},
             })
 
+    def real_rollout(self, d, model, replicas):
+        """The Rollout as its controller makes it: created at the stable version (its first
+        revision is promoted at once), then given the canary's template, so the controller
+        steps it to the spec's paused step. Argo sets the weights of a TraefikService that
+        the HTTPRoute sends the model's traffic to (its Traefik traffic routing)."""
+        ns, svc = d["namespace"], model["service"]
+        stable_v, canary_v, steps = d["stable"], d["canary"], d["canarySteps"]
+        index = d.get("currentStepIndex", 0)
+        # The Rollout's own ReplicaSets run the versions: no Deployment per version.
+        stable_svc, canary_svc = f"{svc}-stable", f"{svc}-canary"
+        for name in (stable_svc, canary_svc):
+            # The controller adds the ReplicaSet's hash to each selector.
+            self.service(name, ns, self.service_labels(model), {"app.kubernetes.io/name": svc})
+        # Created once: its weights are the controller's from then on.
+        self.create_only.add(("TraefikService", ns, svc))
+        self.add({
+            "apiVersion": "traefik.io/v1alpha1", "kind": "TraefikService",
+            "metadata": self.meta(svc, ns, self.service_labels(model)),
+            "spec": {"weighted": {"services": [
+                {"name": stable_svc, "port": SERVICE_PORT, "weight": 100},
+                {"name": canary_svc, "port": SERVICE_PORT, "weight": 0}]}},
+        })
+        self.http_route(svc, ns, self.service_labels(model), [(svc, 1)], ("traefik.io", "TraefikService"))
+
+        def rollout(version):
+            return {
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+                "metadata": self.meta(svc, ns, self.service_labels(model)),
+                "spec": {
+                    "replicas": replicas,
+                    "revisionHistoryLimit": 3,
+                    "selector": {"matchLabels": {"app.kubernetes.io/name": svc}},
+                    "template": self.pod_template(model, version),
+                    "strategy": {"canary": {
+                        "stableService": stable_svc, "canaryService": canary_svc,
+                        "trafficRouting": {"traefik": {"weightedTraefikServiceName": svc}},
+                        "steps": steps,
+                    }},
+                },
+            }
+
+        def remnants(kube):
+            # A seed before serving ran each version as a Deployment of its own too.
+            for v in (stable_v, canary_v):
+                for api_version, kind in (("apps/v1", "Deployment"), ("v1", "Service")):
+                    obj = {"apiVersion": api_version, "kind": kind, "metadata": {"name": f"{svc}-v{v}", "namespace": ns}}
+                    try:
+                        kube.request("DELETE", kube.path(obj))
+                    except KubeError as e:
+                        if e.status != 404:
+                            raise
+
+        self.actions.append(remnants)
+        self.actions.append(lambda kube: seed_rollout(kube, rollout(stable_v), rollout(canary_v),
+                                                      stable_v, canary_v, index))
+
+    # -- processing services
+
+    def processing_service(self, p):
+        ns, name = p["namespace"], p["name"]
+        labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "processing-service",
+                  "backstage.io/kubernetes-id": name}
+        env = [{"name": "MODEL_SERVICE_URL", "value": f"http://{p['modelService']}:{SERVICE_PORT}"}]
+        if p.get("next"):
+            env.append({"name": "POSTPROCESSING_URL", "value": f"http://{p['next']}:{SERVICE_PORT}"})
+        image = self.images["processing"].get(name)
+        if image:
+            spec = serving_pod_spec("service", image, env)
+        else:
+            spec = {"containers": [{"name": "service", "image": f"registry.example.com/ml/{name}:latest", "env": env,
+                                    "ports": [{"name": "http", "containerPort": SERVICE_PORT, "protocol": "TCP"}]}]}
+            if self.serving:
+                spec.update(nodeSelector={"type": "kwok"}, tolerations=[FAKE_NODE_TOLERATION])
+        self.add({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": self.meta(name, ns, labels),
+            "spec": {"replicas": 1, "selector": {"matchLabels": {"app.kubernetes.io/name": name}},
+                     "template": {"metadata": {"labels": labels}, "spec": spec}},
+        })
+        self.service(name, ns, labels, {"app.kubernetes.io/name": name})
+        if p.get("exposed"):
+            self.http_route(name, ns, labels, [(name, 1)])
+
     # -- KServe
 
     def kserve_deployment(self, d, model, replicas):
@@ -513,19 +649,30 @@ class Seed:
         namespaces = list(envs) + sorted({t["namespace"] for t in self.spec["tools"]} - set(envs))
         for ns in namespaces:
             labels = {"ml-platform.io/environment": envs[ns]} if ns in envs else {}
-            self.add({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels}})
+            meta = {"name": ns, "labels": labels}
+            if self.serving and ns in envs:
+                # The serving namespaces' pods tolerate the real node's taint, and only it
+                # (PodTolerationRestriction: this replaces the fake nodes' cluster default).
+                meta["annotations"] = {"scheduler.alpha.kubernetes.io/defaultTolerations":
+                                       json.dumps([REAL_NODE_TOLERATION])}
+            self.add({"apiVersion": "v1", "kind": "Namespace", "metadata": meta})
+        controller = TRAEFIK_CONTROLLER if self.serving else GATEWAY_CONTROLLER
+        # controllerName cannot change: a class of the other controller is made anew.
+        self.replace_if = {("GatewayClass", GATEWAY_CLASS): lambda cur: cur["spec"]["controllerName"] != controller}
         self.add({
             "apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass",
             "metadata": {"name": GATEWAY_CLASS},
-            "spec": {"controllerName": GATEWAY_CONTROLLER},
-        }, lambda cur: {"conditions": conditions((cur.get("status") or {}).get("conditions"), [
+            "spec": {"controllerName": controller},
+        }, None if self.serving else (lambda cur: {"conditions": conditions((cur.get("status") or {}).get("conditions"), [
             {"type": "Accepted", "status": "True", "reason": "Accepted", "message": "",
-             "observedGeneration": cur["metadata"]["generation"]}], "lastTransitionTime")}, GATEWAY_CONTROLLER)
+             "observedGeneration": cur["metadata"]["generation"]}], "lastTransitionTime")}), GATEWAY_CONTROLLER)
         for d in self.spec["deployments"]:
             model = self.models[d["model"]]
             replicas = 2 if envs.get(d["namespace"]) == "prod" else 1
             {"httproute": self.httproute_deployment, "argo-rollout": self.rollout_deployment,
              "kserve": self.kserve_deployment}[d["router"]](d, model, replicas)
+        for p in self.spec.get("processing", []):
+            self.processing_service(p)
         for ns in sorted(self.routes_per_namespace):
             self.gateway(ns)
         for tool in self.spec["tools"]:
@@ -542,7 +689,25 @@ def cmd_seed(spec_file, state_dir):
     for obj, status, manager in seed.items:
         for ref in obj["metadata"].get("ownerReferences", []):
             ref["uid"] = uids[(ref["kind"], obj["metadata"]["namespace"], ref["name"])]
+        replace = seed.replace_if.get((obj["kind"], obj["metadata"]["name"]))
+        if replace:
+            try:
+                if replace(kube.get(obj)):
+                    delete_and_wait(kube, obj)
+            except KubeError as e:
+                if e.status != 404:
+                    raise
+        if (obj["kind"], obj["metadata"].get("namespace"), obj["metadata"]["name"]) in seed.create_only:
+            try:
+                kube.get(obj)
+                print(f"    {obj['kind']} {obj['metadata']['name']} (kept)", file=sys.stderr)
+                continue
+            except KubeError as e:
+                if e.status != 404:
+                    raise
         cur = kube.apply(obj)
+        if seed.serving and not status:
+            drop_seeded_status(kube, obj, cur)
         uids[(obj["kind"], obj["metadata"].get("namespace"), obj["metadata"]["name"])] = cur["metadata"]["uid"]
         what = f"{obj['kind']} {obj['metadata'].get('namespace', '')}/{obj['metadata']['name']}".replace(" /", " ")
         if status:
@@ -554,8 +719,116 @@ def cmd_seed(spec_file, state_dir):
     if os.environ.get("ML_KUBE_WORKLOADS", "on") == "off":
         return  # no controllers run (kube.sh), so no pod will ever be Ready
     started = time.time()
-    wait_workloads(kube, [obj for obj, _, _ in seed.items], WORKLOADS_READY_TIMEOUT)
+    for action in seed.actions:
+        action(kube)
+    wait_workloads(kube, [obj for obj, _, _ in seed.items],
+                   SERVING_READY_TIMEOUT if seed.serving else WORKLOADS_READY_TIMEOUT)
     print(f"all demo pods Ready {time.time() - started:.1f}s after the last apply")
+
+
+def serving_pod_spec(container, image, env):
+    """A pod of a service image on the real node, as the templates' manifests run it."""
+    return {
+        "automountServiceAccountToken": False,
+        "securityContext": {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001,
+                            "seccompProfile": {"type": "RuntimeDefault"}},
+        "containers": [{
+            "name": container, "image": image, "imagePullPolicy": "IfNotPresent",
+            "ports": [{"name": "http", "containerPort": SERVICE_PORT, "protocol": "TCP"}],
+            "env": env,
+            "resources": {"requests": {"cpu": "50m", "memory": "128Mi"}, "limits": {"memory": "512Mi"}},
+            "readinessProbe": {"httpGet": {"path": "/readyz", "port": "http"}, "periodSeconds": 2},
+            "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"}, "periodSeconds": 10},
+            "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                "capabilities": {"drop": ["ALL"]}},
+        }],
+    }
+
+
+def delete_and_wait(kube, obj, timeout=120):
+    kube.request("DELETE", kube.path(obj), {"propagationPolicy": "Foreground"})
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            kube.get(obj)
+        except KubeError as e:
+            if e.status == 404:
+                return
+            raise
+        time.sleep(0.5)
+    raise SystemExit(f"ERROR: {obj['kind']} {obj['metadata']['name']} not deleted after {timeout}s")
+
+
+def drop_seeded_status(kube, obj, cur):
+    """Removes what an earlier seed without serving wrote as the Gateway API controller's
+    status: the real controller writes its own and leaves other controllers' entries."""
+    if obj["kind"] != "HTTPRoute":
+        return
+    parents = (cur.get("status") or {}).get("parents") or []
+    keep = [p for p in parents if p.get("controllerName") != GATEWAY_CONTROLLER]
+    if len(keep) != len(parents):
+        kube.request("PATCH", kube.path(obj, "status"), {"status": {"parents": keep}},
+                     "application/merge-patch+json")
+
+
+def rollout_versions(kube, ns, name):
+    """(stable version, current version, status) of a Rollout, read from its ReplicaSets."""
+    rollout = kube.request("GET", f"/apis/argoproj.io/v1alpha1/namespaces/{ns}/rollouts/{name}")
+    st = rollout.get("status") or {}
+    by_hash = {}
+    for rs in kube.request("GET", f"/apis/apps/v1/namespaces/{ns}/replicasets")["items"]:
+        labels = rs["metadata"].get("labels") or {}
+        if "rollouts-pod-template-hash" in labels:
+            by_hash[labels["rollouts-pod-template-hash"]] = labels.get("ml-platform.io/model-version")
+    return by_hash.get(st.get("stableRS")), by_hash.get(st.get("currentPodHash")), rollout
+
+
+def wait_rollout(kube, ns, name, check, what, timeout=SERVING_READY_TIMEOUT):
+    deadline = time.time() + timeout
+    while True:
+        stable, current, rollout = rollout_versions(kube, ns, name)
+        if check(stable, current, rollout.get("status") or {}):
+            return
+        if time.time() > deadline:
+            st = rollout.get("status") or {}
+            raise SystemExit(f"ERROR: Rollout {ns}/{name} not {what} after {timeout}s: phase {st.get('phase')}, "
+                             f"step {st.get('currentStepIndex')}, {st.get('message', '')} (stable v{stable}, "
+                             f"current v{current}); see the rollouts controller's log")
+        time.sleep(1)
+
+
+def seed_rollout(kube, at_stable, at_canary, stable_v, canary_v, index):
+    """Brings the Rollout to the demo's state through its controller: stable at STABLE_V, the
+    canary of CANARY_V paused at step INDEX. A Rollout elsewhere (a test or a demo moved it)
+    is made anew."""
+    ns, name = at_stable["metadata"]["namespace"], at_stable["metadata"]["name"]
+
+    def at_demo_state(stable, current, st):
+        return stable == str(stable_v) and current == str(canary_v) and st.get("currentStepIndex") == index \
+            and st.get("phase") == "Paused"
+
+    try:
+        stable, current, rollout = rollout_versions(kube, ns, name)
+    except KubeError as e:
+        if e.status != 404:
+            raise
+        rollout = None
+    # A status an earlier seed wrote in the controller's stead (before serving) is not the
+    # controller's: such a Rollout is made anew too.
+    seeded = rollout is not None and any(
+        f.get("subresource") == "status" and f.get("manager") == "argo-rollouts"
+        for f in rollout["metadata"].get("managedFields") or [])
+    if rollout is not None and not seeded and at_demo_state(stable, current, rollout.get("status") or {}):
+        kube.apply(at_canary)  # takes back any other field a test changed
+        return
+    if rollout is not None:
+        delete_and_wait(kube, at_stable)
+    kube.apply(at_stable)
+    wait_rollout(kube, ns, name, lambda s, c, st: s == str(stable_v) and c == s and st.get("phase") == "Healthy",
+                 f"Healthy at v{stable_v}")
+    kube.apply(at_canary)
+    wait_rollout(kube, ns, name, at_demo_state, f"paused at step {index} with v{canary_v}")
+    print(f"    Rollout {ns}/{name}: stable v{stable_v}, canary v{canary_v} paused at step {index}", file=sys.stderr)
 
 
 def controller_uid(obj):

@@ -108,35 +108,60 @@ secret_file() {
   cat "$1"
 }
 
-# python_venv NAME VERSION LOCKFILE: prints the path of a virtualenv in $ML_CACHE with LOCKFILE
-# installed, building it when missing. The directory is keyed by the Python version and a hash
-# of LOCKFILE, so a changed pin builds a new one and a rerun is instant. Installs go through uv
-# (itself from PyPI, pinned): with 2 cores its parallel downloads make the first build minutes
-# shorter than pip. Byte-compiling at install time (uv skips it by default) spares each server
-# start compiling thousands of modules. A half-built venv has no .complete marker and is rebuilt.
 ML_UV_VERSION=0.13.9
-python_venv() {
-  local name="$1" version="$2" lock="$3" python pyver hash dir uvdir
-  # The real interpreter, not a pyenv shim, so the venv does not depend on the shim's state.
-  python="$("${ML_PYTHON:-python3}" -c 'import sys; print(sys.executable)')" \
-    || die "no Python at '${ML_PYTHON:-python3}' (set ML_PYTHON)"
-  pyver="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
-  hash="$(sha256sum "$lock" | cut -c1-10)"
-  dir="$ML_CACHE/$name-$version-py$pyver-$hash"
-  if [ -f "$dir/.complete" ]; then echo "$dir"; return 0; fi
-  uvdir="$ML_CACHE/uv-$ML_UV_VERSION"
+# The virtualenvs' locks are resolved for CPython 3.11 (Debian bookworm's python3).
+ML_PYTHON_WANTED=3.11
+
+# ml_python: the interpreter the virtualenvs are built with: ML_PYTHON when set, else python3
+# when it is 3.11, else python3.11 from PATH. Prints the real interpreter, not a pyenv shim, so
+# a venv does not depend on the shim's state; fails when there is none.
+ml_python() {
+  local candidate
+  for candidate in "${ML_PYTHON:-}" python3 "python$ML_PYTHON_WANTED"; do
+    [ -n "$candidate" ] && command -v "$candidate" >/dev/null || continue
+    if [ -n "${ML_PYTHON:-}" ] ||
+      [ "$("$candidate" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = "$ML_PYTHON_WANTED" ]; then
+      "$candidate" -c 'import sys; print(sys.executable)' && return 0
+    fi
+    [ -z "${ML_PYTHON:-}" ] || break
+  done
+  die "no Python $ML_PYTHON_WANTED${ML_PYTHON:+ at ML_PYTHON=$ML_PYTHON} (set ML_PYTHON)"
+}
+
+# uv_bin: prints the path of uv $ML_UV_VERSION (from PyPI, in $ML_CACHE), installing it
+# when missing; its downloads are cached in $ML_CACHE/uv-cache.
+uv_bin() {
+  local uvdir="$ML_CACHE/uv-$ML_UV_VERSION" python
   if [ ! -x "$uvdir/bin/uv" ]; then
+    python="$(ml_python)"
     step "installing uv $ML_UV_VERSION into $uvdir" "10 s"
     rm -rf "$uvdir"
     run_logged "$ML_CACHE/logs/uv-install.log" \
       sh -c "'$python' -m venv '$uvdir' && '$uvdir/bin/pip' install --disable-pip-version-check uv==$ML_UV_VERSION" \
       || die "installing uv failed (log: $ML_CACHE/logs/uv-install.log)"
   fi
+  export UV_CACHE_DIR="$ML_CACHE/uv-cache"
+  echo "$uvdir/bin/uv"
+}
+
+# python_venv NAME VERSION LOCKFILE: prints the path of a virtualenv in $ML_CACHE with LOCKFILE
+# installed, building it when missing. The directory is keyed by the Python version and a hash
+# of LOCKFILE, so a changed pin builds a new one and a rerun is instant. Installs go through uv
+# (itself from PyPI, pinned): with 2 cores its parallel downloads make the first build minutes
+# shorter than pip. Byte-compiling at install time (uv skips it by default) spares each server
+# start compiling thousands of modules. A half-built venv has no .complete marker and is rebuilt.
+python_venv() {
+  local name="$1" version="$2" lock="$3" python pyver hash dir uv
+  python="$(ml_python)"
+  pyver="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+  hash="$(sha256sum "$lock" | cut -c1-10)"
+  dir="$ML_CACHE/$name-$version-py$pyver-$hash"
+  if [ -f "$dir/.complete" ]; then echo "$dir"; return 0; fi
+  uv="$(uv_bin)"
   step "building the $name $version virtualenv (Python $pyver) in $dir" "1-4 min"
   rm -rf "$dir"
-  export UV_CACHE_DIR="$ML_CACHE/uv-cache"
   run_logged "$ML_CACHE/logs/$name-venv.log" \
-    sh -c "'$uvdir/bin/uv' venv --seed --python '$python' '$dir' && '$uvdir/bin/uv' pip install --compile-bytecode --python '$dir/bin/python' -r '$lock'" \
+    sh -c "'$uv' venv --seed --python '$python' '$dir' && '$uv' pip install --compile-bytecode --python '$dir/bin/python' -r '$lock'" \
     || die "building the $name virtualenv failed (log: $ML_CACHE/logs/$name-venv.log)"
   touch "$dir/.complete"
   echo "$dir"
@@ -152,4 +177,100 @@ wait_daemon_http() {
     sleep 0.5
   done
   return 1
+}
+
+# Serving (node.sh, registry.sh, gateway.sh, rollouts.sh, prometheus.sh): a real node with
+# containers, a gateway, the Argo Rollouts controller and Prometheus. ML_PLATFORM_SERVING=off
+# runs the platform with kwok's fake nodes alone (a second instance on a busy machine, or
+# benchmarks that need no real pod): the serving scripts then start nothing.
+serving_on() { [ "${ML_PLATFORM_SERVING:-on}" != off ]; }
+# The Debian packages serving runs (registry.sh installs them when missing).
+SERVING_PACKAGES=(containerd runc containernetworking-plugins buildah debootstrap prometheus docker-registry iptables conntrack)
+# The real node's name in its apiserver (each instance has its own apiserver).
+REAL_NODE=ml-node
+
+# instance_id: a short id of this platform instance, from its state directory, for the
+# names the instance must hold on the machine itself (network namespace, interfaces,
+# cgroups): two checkouts never share one.
+instance_id() {
+  local real
+  real="$(cd "$ML_STATE" && pwd -P)"
+  printf '%s' "$real" | sha256sum | cut -c1-6
+}
+
+# The name the platform's images are pushed under and pulled by. Each instance has its own
+# registry on a free 127.0.0.1 port (registry.sh); the real node's containerd maps this
+# name to it (node.sh), so manifests name the same image in every instance.
+REGISTRY_HOST=registry.ml-platform.local
+PAUSE_IMAGE="$REGISTRY_HOST/ml-platform/pause:1"
+registry_port() { cat "$ML_STATE/registry/registry.port"; }
+
+# The local apiserver as kube.sh runs it, for the components that talk to it.
+kube_token() { awk -F, -v u="$1" '$2 == u { print $1 }' "$ML_STATE/kube/tokens.csv"; }
+kube_server() { echo "https://127.0.0.1:$(cat "$ML_STATE/kube/apiserver.port")"; }
+kube_ca() { echo "$ML_STATE/kube/pki/ca.crt"; }
+kube_running() { [ -f "$ML_STATE/kube.json" ] && is_running kube-apiserver; }
+
+# write_kubeconfig FILE USER: a kubeconfig for the local apiserver with USER's token.
+write_kubeconfig() {
+  cat >"$1.tmp" <<KUBECONFIG
+apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster:
+    server: $(kube_server)
+    certificate-authority: $(kube_ca)
+users:
+- name: $2
+  user:
+    token: $(kube_token "$2")
+contexts:
+- name: local
+  context:
+    cluster: local
+    user: $2
+current-context: local
+KUBECONFIG
+  chmod 600 "$1.tmp"
+  mv "$1.tmp" "$1"
+}
+
+# kube_python: a python3 with PyYAML, the system one if it has it, else a small venv.
+kube_python() {
+  local pyenv="$ML_CACHE/kube-pyenv"
+  if python3 -c 'import yaml' 2>/dev/null; then echo python3; return; fi
+  if [ ! -x "$pyenv/bin/python" ] || ! "$pyenv/bin/python" -c 'import yaml' 2>/dev/null; then
+    step "creating $pyenv with PyYAML"
+    run_logged "$ML_CACHE/logs/kube-pyenv.log" sh -c "python3 -m venv '$pyenv' && '$pyenv/bin/pip' install -q pyyaml" \
+      || die "could not create the PyYAML venv (log: $ML_CACHE/logs/kube-pyenv.log)"
+  fi
+  echo "$pyenv/bin/python"
+}
+
+# kube_apply ARGS...: scripts/platform/kube_apply.py as the local cluster's admin.
+kube_apply() {
+  KUBE_SERVER="$(kube_server)" KUBE_CA_FILE="$(kube_ca)" KUBE_TOKEN="$(kube_token ml-platform-admin)" \
+    "$(kube_python)" "$ML_ROOT/scripts/platform/kube_apply.py" "$@"
+}
+
+# bind_cluster_roles USER FILE ROLE...: ClusterRoleBindings of the ROLEs to USER, in FILE.
+bind_cluster_roles() {
+  local user="$1" file="$2" role; shift 2
+  : >"$file"
+  for role in "$@"; do
+    printf '%s\n' "---" "apiVersion: rbac.authorization.k8s.io/v1" "kind: ClusterRoleBinding" \
+      "metadata: {name: \"ml-platform:$user:$role\"}" \
+      "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: \"$role\"}" \
+      "subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: \"$user\"}]" >>"$file"
+  done
+}
+
+# cluster_roles_of FILE...: only the ClusterRole documents of YAML files (a project's
+# manifests bind its roles to its own ServiceAccounts; we bind them to our users).
+cluster_roles_of() {
+  "$(kube_python)" -c '
+import sys, yaml
+docs = [d for f in sys.argv[1:] for d in yaml.safe_load_all(open(f)) if d and d.get("kind") == "ClusterRole"]
+print(yaml.safe_dump_all(docs), end="")' "$@"
 }

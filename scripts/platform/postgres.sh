@@ -10,6 +10,7 @@
 #   postgres.sh seed     nothing to seed: every test and every backend plugin creates its database
 #   postgres.sh stop     fast shutdown: open connections are closed, the data is kept
 #   postgres.sh status   what runs where
+#   postgres.sh purge    stop, then delete the cluster's data
 #
 # postgres.json names the role `backstage`, which may create databases but is no superuser,
 # as Backstage's role in production; `version` is the major version, so the id for
@@ -17,7 +18,6 @@
 source "$(dirname "$0")/lib.sh"
 
 STATE="$ML_STATE/postgres"
-DATA="$STATE/data"
 LOG="$STATE/logs/postgres.log"
 JSON="$ML_STATE/postgres.json"
 APP_CONFIG="$ML_STATE/app-config.postgres.yaml"
@@ -39,6 +39,40 @@ as_db_user() {
   if [ "$(id -u)" = 0 ]; then
     echo setpriv --reuid="$OS_USER" --regid="$OS_USER" --init-groups --
   fi
+}
+
+# data_root: where the cluster lives. A server that runs as `postgres` must reach its data
+# directory through every parent directory, and a checkout in a private home (mode 0700, as
+# root's is) is out of its reach. So as root the cluster lives outside the checkout, in a
+# directory of its own per state directory under /var/lib/ml-platform (ML_POSTGRES_DATA_ROOT),
+# owned by `postgres`; $STATE/data points there. As anyone else the invoking user runs the
+# server and the data stays in $STATE.
+data_root() {
+  if [ "$(id -u)" != 0 ]; then echo "$STATE"; return; fi
+  local id
+  id="$(realpath -m "$ML_STATE" | sha256sum | cut -c1-12)"
+  echo "${ML_POSTGRES_DATA_ROOT:-/var/lib/ml-platform}/postgres-$id"
+}
+DATA_ROOT="$(data_root)"
+DATA="$DATA_ROOT/data"
+
+# prepare_data_root: the directory the server's user owns and reaches, with the link to it
+# from the state directory. A cluster of the layout before, inside the state directory, is
+# moved there.
+prepare_data_root() {
+  [ "$DATA_ROOT" = "$STATE" ] && return 0
+  mkdir -p "$DATA_ROOT"
+  chmod 711 "$(dirname "$DATA_ROOT")"
+  chown "$OS_USER:" "$DATA_ROOT"
+  chmod 700 "$DATA_ROOT"
+  if [ -d "$STATE/data" ] && [ ! -L "$STATE/data" ]; then
+    if [ -f "$DATA/PG_VERSION" ]; then rm -rf "$STATE/data"; else rm -rf "$DATA" && mv "$STATE/data" "$DATA"; fi
+  fi
+  ln -sfn "$DATA" "$STATE/data"
+  # Fail now, not after initdb, if the server's user still cannot reach it.
+  # shellcheck disable=SC2046 # as_db_user is a command prefix, split on purpose
+  $(as_db_user) test -w "$DATA_ROOT" ||
+    die "the $OS_USER user cannot write $DATA_ROOT: make its parent directories traversable (chmod o+x) or set ML_POSTGRES_DATA_ROOT"
 }
 
 ensure_os_user() {
@@ -71,7 +105,7 @@ cmd_build() {
 # init_cluster BINDIR: a new cluster, made aside and moved into place, so an initdb that
 # fails half-way is retried instead of leaving a data directory that never starts.
 init_cluster() {
-  local bin="$1" tmp="$STATE/data.init" pwfile="$STATE/data.init.pw"
+  local bin="$1" tmp="$DATA_ROOT/data.init" pwfile="$DATA_ROOT/data.init.pw"
   [ -f "$DATA/PG_VERSION" ] && return 0
   step "creating a PostgreSQL cluster in $DATA" "5 s"
   rm -rf "$tmp" "$pwfile"
@@ -121,8 +155,7 @@ cmd_start() {
   ensure_os_user
   mkdir -p "$STATE/logs"
   chmod 700 "$STATE"
-  # The OS user only needs to reach the data directory, not to read the secrets beside it.
-  if [ "$(id -u)" = 0 ]; then chmod 711 "$STATE"; fi
+  prepare_data_root
   secret_file "$STATE/admin-password" >/dev/null
   password="$(secret_file "$STATE/password")"
   init_cluster "$bin"
@@ -182,7 +215,7 @@ cmd_seed() {
 stop_server() {
   if is_running postgres && [ -f "$DATA/postmaster.pid" ]; then
     # shellcheck disable=SC2046 # as_db_user is a command prefix, split on purpose
-    (cd "$STATE" && $(as_db_user) "$(bindir)/pg_ctl" stop -D "$DATA" -m fast -w -t 60 >/dev/null 2>&1) || true
+    (cd "$DATA_ROOT" && $(as_db_user) "$(bindir)/pg_ctl" stop -D "$DATA" -m fast -w -t 60 >/dev/null 2>&1) || true
   fi
   stop_daemon postgres
   # Gone with the server: a stale postgres.json would point tests at a closed port.
@@ -213,7 +246,14 @@ cmd_status() {
   fi
 }
 
-usage() { sed -n '2,16s/^# \{0,1\}//p' "$0"; }
+cmd_purge() {
+  stop_server
+  rm -rf "$STATE"
+  [ "$DATA_ROOT" = "$STATE" ] || rm -rf "$DATA_ROOT"
+  info "PostgreSQL's data deleted"
+}
+
+usage() { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
 
 main() {
   case "${1:-}" in
@@ -222,6 +262,7 @@ main() {
     seed) cmd_seed ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    purge) cmd_purge ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

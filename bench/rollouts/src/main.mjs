@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createKubeClient } from '../../src/kubeClient.mjs';
+import { createBenchKube, RESOURCES } from '../../src/kubeClient.mjs';
 import { mapPool } from '../../src/pool.mjs';
 import { readPlatformFile } from '../../src/settings.mjs';
 import { startBackend } from '../../src/startBackend.mjs';
@@ -10,7 +10,6 @@ import { writeResults } from '../../src/writeResults.mjs';
 import { KINDS } from './expectations.mjs';
 import { printRolloutReport } from './report.mjs';
 import { seedAll } from './seed.mjs';
-import { kubePaths } from './seedKubeObjects.mjs';
 import {
   ROUTER_KINDS,
   rolloutModelName,
@@ -74,7 +73,8 @@ async function main() {
     mlflow: mlflowInfo,
     mlflowUrl: mlflowInfo.url,
   });
-  const kube = createKubeClient(kubeInfo);
+  const kube = createBenchKube(kubeInfo).client;
+  const ns = S.namespace;
   const watches = {};
   try {
     const token = await backend.signInAsGuest();
@@ -118,10 +118,7 @@ async function main() {
     );
 
     for (const kind of ROUTER_KINDS) {
-      watches[kind] = await watchKind(
-        kubeInfo,
-        kubePaths[KINDS[kind].collection],
-      );
+      watches[kind] = await watchKind(kube, RESOURCES[KINDS[kind].collection]);
     }
     const current = new Map(
       Array.from({ length: S.models }, (_, i) => [i, 10]),
@@ -218,8 +215,10 @@ async function main() {
       await mapPool([...targets.keys()], 16, async i => {
         const kind = routerKindOf(i);
         const name = rolloutModelName(i);
-        const { body } = await kube.get(
-          `${kubePaths[KINDS[kind].collection]}/${name}`,
+        const body = await kube.get(
+          RESOURCES[KINDS[kind].collection],
+          ns,
+          name,
         );
         if (KINDS[kind].percentOf(body) === targets.get(i)) objectsMatching++;
         const audit = await api(
@@ -254,7 +253,7 @@ async function main() {
     // 3. Contention: many rollouts on one route, all from the same resourceVersion.
     const victim = 0;
     const name = rolloutModelName(victim);
-    const { body: route } = await kube.get(`${kubePaths.httpRoutes}/${name}`);
+    const route = await kube.get(RESOURCES.httpRoutes, ns, name);
     const rv = route.metadata.resourceVersion;
     const percents = Array.from({ length: S.contenders }, (_, n) => 41 + n);
     const outcomes = await Promise.all(
@@ -263,7 +262,7 @@ async function main() {
     const winners = outcomes
       .map((o, n) => ({ ...o, percent: percents[n] }))
       .filter(o => o.status === 200);
-    const { body: after } = await kube.get(`${kubePaths.httpRoutes}/${name}`);
+    const after = await kube.get(RESOURCES.httpRoutes, ns, name);
     results.contention = {
       contenders: S.contenders,
       succeeded: winners.length,
@@ -283,8 +282,7 @@ async function main() {
     );
     results.loadAverageAtEnd = os.loadavg().map(l => round(l, 2));
   } finally {
-    for (const w of Object.values(watches)) w.close();
-    kube.close();
+    await Promise.all(Object.values(watches).map(w => w.close()));
     await backend.stop();
   }
 

@@ -1,4 +1,4 @@
-import { createKubeClient } from '../../src/kubeClient.mjs';
+import { createBenchKube } from '../../src/kubeClient.mjs';
 import { createMlflowClient } from '../../src/mlflowClient.mjs';
 import { readPlatformFile } from '../../src/settings.mjs';
 import { seedKubeObjects } from './seedKubeObjects.mjs';
@@ -6,7 +6,7 @@ import { seedMlflowModels } from './seedMlflowModels.mjs';
 
 /** Seeds both servers; MLflow resumes, the apiserver objects are reset to their starting split. */
 export async function seedAll(log) {
-  const kube = createKubeClient(readPlatformFile('kube'));
+  const kube = createBenchKube(readPlatformFile('kube'));
   const mlflow = createMlflowClient(readPlatformFile('mlflow'));
   const started = performance.now();
   await Promise.all([
@@ -17,7 +17,6 @@ export async function seedAll(log) {
       log(`apiserver seeded in ${Math.round(performance.now() - started)} ms`),
     ),
   ]);
-  kube.close();
 }
 
 if (process.argv[2] === 'seed') {

@@ -77,19 +77,9 @@ function httpRoute(name, ns, backends) {
   };
 }
 
-const base = ns => ({
-  deployments: `/apis/apps/v1/namespaces/${ns}/deployments`,
-  replicaSets: `/apis/apps/v1/namespaces/${ns}/replicasets`,
-  services: `/api/v1/namespaces/${ns}/services`,
-  httpRoutes: `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/httproutes`,
-  rollouts: `/apis/argoproj.io/v1alpha1/namespaces/${ns}/rollouts`,
-  inferenceServices: `/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`,
-});
-export const kubePaths = base(rolloutSettings.namespace);
-
 async function seedVersions(kube, name, ns) {
   for (const v of [1, 2]) {
-    await kube.apply(`${kubePaths.deployments}/${name}-v${v}`, {
+    await kube.apply({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: {
@@ -104,7 +94,6 @@ async function seedVersions(kube, name, ns) {
       },
     });
     await kube.apply(
-      `${kubePaths.services}/${name}-v${v}`,
       service(
         `${name}-v${v}`,
         ns,
@@ -121,14 +110,12 @@ async function seedArgoRollout(kube, name, ns) {
   const canary = `${name}-canary`;
   const managed = { 'ml-platform.io/model': name };
   await kube.apply(
-    `${kubePaths.services}/${stable}`,
     service(stable, ns, managed, {
       'app.kubernetes.io/name': name,
       'rollouts-pod-template-hash': hashOf(1),
     }),
   );
   await kube.apply(
-    `${kubePaths.services}/${canary}`,
     service(canary, ns, managed, {
       'app.kubernetes.io/name': name,
       'rollouts-pod-template-hash': hashOf(2),
@@ -136,13 +123,12 @@ async function seedArgoRollout(kube, name, ns) {
   );
   // The route Argo's Gateway API plugin would rewrite; no controller runs here.
   await kube.apply(
-    `${kubePaths.httpRoutes}/${name}`,
     httpRoute(name, ns, [
       [stable, 90],
       [canary, 10],
     ]),
   );
-  const { body: rollout } = await kube.apply(`${kubePaths.rollouts}/${name}`, {
+  const rollout = await kube.apply({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Rollout',
     metadata: { name, namespace: ns, labels: modelLabels(name) },
@@ -170,7 +156,7 @@ async function seedArgoRollout(kube, name, ns) {
       ...versionLabels(name, v),
       'rollouts-pod-template-hash': hashOf(v),
     };
-    await kube.apply(`${kubePaths.replicaSets}/${name}-${hashOf(v)}`, {
+    await kube.apply({
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
       metadata: {
@@ -201,37 +187,40 @@ async function seedArgoRollout(kube, name, ns) {
       },
     });
   }
-  await kube.apply(`${kubePaths.rollouts}/${name}/status`, {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Rollout',
-    metadata: { name, namespace: ns },
-    status: {
-      phase: 'Progressing',
-      currentStepIndex: 0,
-      currentPodHash: hashOf(2),
-      stableRS: hashOf(1),
-      controllerPause: false,
-      canary: {
-        weights: {
-          canary: {
-            weight: 10,
-            podTemplateHash: hashOf(2),
-            serviceName: canary,
-          },
-          stable: {
-            weight: 90,
-            podTemplateHash: hashOf(1),
-            serviceName: stable,
+  await kube.apply(
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name, namespace: ns },
+      status: {
+        phase: 'Progressing',
+        currentStepIndex: 0,
+        currentPodHash: hashOf(2),
+        stableRS: hashOf(1),
+        controllerPause: false,
+        canary: {
+          weights: {
+            canary: {
+              weight: 10,
+              podTemplateHash: hashOf(2),
+              serviceName: canary,
+            },
+            stable: {
+              weight: 90,
+              podTemplateHash: hashOf(1),
+              serviceName: stable,
+            },
           },
         },
       },
     },
-  });
+    'status',
+  );
 }
 
 /** A KServe InferenceService serving v2 as a 10 % canary after v1, with the status KServe writes. */
 async function seedInferenceService(kube, name, ns) {
-  await kube.apply(`${kubePaths.inferenceServices}/${name}`, {
+  await kube.apply({
     apiVersion: 'serving.kserve.io/v1beta1',
     kind: 'InferenceService',
     metadata: { name, namespace: ns, labels: versionLabels(name, 2) },
@@ -247,34 +236,37 @@ async function seedInferenceService(kube, name, ns) {
     },
   });
   const rev = n => `${name}-predictor-0000${n}`;
-  await kube.apply(`${kubePaths.inferenceServices}/${name}/status`, {
-    apiVersion: 'serving.kserve.io/v1beta1',
-    kind: 'InferenceService',
-    metadata: { name, namespace: ns },
-    status: {
-      components: {
-        predictor: {
-          latestCreatedRevision: rev(2),
-          latestReadyRevision: rev(2),
-          traffic: [
-            {
-              revisionName: rev(2),
-              percent: 10,
-              latestRevision: true,
-              tag: 'latest',
-            },
-            {
-              revisionName: rev(1),
-              percent: 90,
-              latestRevision: false,
-              tag: 'prev',
-            },
-          ],
+  await kube.apply(
+    {
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: { name, namespace: ns },
+      status: {
+        components: {
+          predictor: {
+            latestCreatedRevision: rev(2),
+            latestReadyRevision: rev(2),
+            traffic: [
+              {
+                revisionName: rev(2),
+                percent: 10,
+                latestRevision: true,
+                tag: 'latest',
+              },
+              {
+                revisionName: rev(1),
+                percent: 90,
+                latestRevision: false,
+                tag: 'prev',
+              },
+            ],
+          },
         },
+        conditions: [{ type: 'Ready', status: 'True' }],
       },
-      conditions: [{ type: 'Ready', status: 'True' }],
     },
-  });
+    'status',
+  );
 }
 
 /**
@@ -283,7 +275,7 @@ async function seedInferenceService(kube, name, ns) {
  */
 export async function seedKubeObjects(kube) {
   const ns = rolloutSettings.namespace;
-  await kube.apply(`/api/v1/namespaces/${ns}`, {
+  await kube.apply({
     apiVersion: 'v1',
     kind: 'Namespace',
     metadata: { name: ns },
@@ -295,7 +287,6 @@ export async function seedKubeObjects(kube) {
     const kind = routerKindOf(i);
     if (kind === 'HTTPRoute') {
       await kube.apply(
-        `${kubePaths.httpRoutes}/${name}`,
         httpRoute(name, ns, [
           [`${name}-v1`, 90],
           [`${name}-v2`, 10],

@@ -1,67 +1,44 @@
-import fs from 'node:fs';
-import https from 'node:https';
+// Every log line of the module's watch goes to stderr, as the benchmark's own do.
+const logger = {
+  info: m => console.error(m),
+  warn: m => console.error(m),
+  error: m => console.error(m),
+  debug: () => {},
+  child: () => logger,
+};
 
 /**
- * A raw `?watch=1` stream on one resource kind of the apiserver, opened by
- * the benchmark itself (not the backend), so "changed in the apiserver" is
- * seen the way any other client of the cluster would see it.
- * waitFor(name, predicate) resolves with the time (performance.now()) of the
- * first event after the call whose object satisfies the predicate.
+ * A watch on one resource kind of the apiserver, opened by the benchmark
+ * itself (not the backend) through the Kubernetes module's client, so
+ * "changed in the apiserver" is seen the way any other client of the cluster
+ * would see it. waitFor(name, predicate) resolves with the time
+ * (performance.now()) of the first change after the call after which the
+ * object satisfies the predicate.
  */
-export async function watchKind(kube, collectionPath) {
-  const url = new URL(kube.server);
-  const ca = fs.readFileSync(kube.caFile);
-  const headers = { Authorization: `Bearer ${kube.token}` };
-  const get = path =>
-    new Promise((resolve, reject) => {
-      https
-        .get({ host: url.hostname, port: url.port, path, ca, headers }, res => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', d => (text += d));
-          res.on('end', () => resolve(JSON.parse(text)));
-        })
-        .on('error', reject);
-    });
-  const list = await get(collectionPath);
-  const latest = new Map(list.items.map(o => [o.metadata.name, o]));
+export async function watchKind(kube, resource) {
   const waiters = new Set();
-
-  const req = https.get({
-    host: url.hostname,
-    port: url.port,
-    path: `${collectionPath}?watch=1&allowWatchBookmarks=false&resourceVersion=${list.metadata.resourceVersion}`,
-    ca,
-    headers,
-  });
-  await new Promise((resolve, reject) => {
-    req.on('error', reject);
-    req.on('response', res => {
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', chunk => {
-        const at = performance.now();
-        buffer += chunk;
-        let nl;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          if (!line.trim()) continue;
-          const event = JSON.parse(line);
-          const object = event.object;
-          if (!object?.metadata?.name) continue;
-          latest.set(object.metadata.name, object);
-          for (const w of waiters) {
-            if (w.name === object.metadata.name && w.predicate(object)) {
-              waiters.delete(w);
-              w.resolve(at);
-            }
-          }
+  const watch = kube.watch(resource, {
+    retry: {
+      initialBackoffMs: 200,
+      maxBackoffMs: 2000,
+      notInstalledRecheckMs: 60_000,
+    },
+    logger,
+    logPrefix: 'bench watch',
+    onChange: () => {
+      if (waiters.size === 0) return;
+      const at = performance.now();
+      const byName = new Map(watch.objects().map(o => [o.metadata?.name, o]));
+      for (const w of waiters) {
+        const object = byName.get(w.name);
+        if (object && w.predicate(object)) {
+          waiters.delete(w);
+          w.resolve(at);
         }
-      });
-      resolve();
-    });
+      }
+    },
   });
+  await watch.start();
 
   return {
     waitFor(name, predicate, timeoutMs = 600_000) {
@@ -77,6 +54,6 @@ export async function watchKind(kube, collectionPath) {
         }, timeoutMs).unref();
       });
     },
-    close: () => req.destroy(),
+    close: () => watch.stop(),
   };
 }

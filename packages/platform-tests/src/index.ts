@@ -13,6 +13,7 @@ export {
   kubeAdminRequest,
   kubeRequest,
   localClusterConfig,
+  localKubeClient,
 } from './localCluster';
 export type { LocalKube } from './localCluster';
 export { postgresTestDatabaseIds, readLocalPostgres } from './localPostgres';
@@ -20,3 +21,11 @@ export type { LocalPostgres, PostgresTestDatabaseId } from './localPostgres';
 export { fetchAcrossRestarts } from './fetchAcrossRestarts';
 export { mlflowAdminApi } from './localMlflow';
 export type { LocalMlflow } from './localMlflow';
+export {
+  REAL_NODE,
+  buildServiceImage,
+  countAnswersByVersion,
+  gatewayRequest,
+  createServingNamespace,
+} from './localServing';
+export type { GatewayAnswer, LocalGateway, LocalImages } from './localServing';

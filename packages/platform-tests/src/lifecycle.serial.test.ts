@@ -12,6 +12,9 @@ jest.setTimeout(15 * 60_000);
 
 const SCRIPTS = path.resolve(__dirname, '../../../scripts/platform');
 const COMPONENTS = ['kube', 'mlflow', 'zenml', 'lakefs'];
+// Serving's servers on 127.0.0.1 (gateway.sh, registry.sh, prometheus.sh).
+const SERVING = ['gateway', 'registry', 'prometheus'];
+const serving = () => fs.existsSync(path.join(PLATFORM_STATE_DIR, 'node.json'));
 
 function run(script: string) {
   execFileSync(path.join(SCRIPTS, script), { stdio: 'inherit' });
@@ -33,7 +36,7 @@ function daemons(): Daemon[] {
 }
 
 function ports(): number[] {
-  return COMPONENTS.flatMap(c => {
+  return [...COMPONENTS, ...(serving() ? SERVING : [])].flatMap(c => {
     const { url, server } = readPlatformFile(c);
     return [Number(new URL(url ?? server).port)];
   });
@@ -66,8 +69,66 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-async function expectAllStopped(groups: number[], used: number[]) {
+/**
+ * What the real node holds on the machine (node.sh): its network namespaces,
+ * the host's end of its link, its route, its cgroups and every mount under
+ * the state directory.
+ */
+interface NodeFootprint {
+  netns: string[];
+  hostInterface: string;
+  podSubnet: string;
+  cgroupRoot: string;
+}
+
+function nodeFootprint(): NodeFootprint | undefined {
+  if (!serving()) return undefined;
+  const node = readPlatformFile('node');
+  return {
+    netns: [node.netns, readPlatformFile('rollouts').netns],
+    hostInterface: node.hostInterface,
+    podSubnet: node.podSubnet,
+    cgroupRoot: node.cgroupRoot,
+  };
+}
+
+/** What of a node's footprint is still there. */
+function leftOf(footprint: NodeFootprint): string[] {
+  const netns = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  const routes = execFileSync('ip', ['-4', 'route', 'show'], {
+    encoding: 'utf8',
+  });
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map(line => line.split(' ')[4])
+    .filter(m => m?.startsWith(`${fs.realpathSync(PLATFORM_STATE_DIR)}/`));
+  const cgroups = fs
+    .readdirSync('/sys/fs/cgroup')
+    .map(c => path.join('/sys/fs/cgroup', c, footprint.cgroupRoot))
+    .filter(dir => fs.existsSync(dir));
+  return [
+    ...footprint.netns
+      .filter(n => new RegExp(`^${n}\\b`, 'm').test(netns))
+      .map(n => `netns ${n}`),
+    ...(fs.existsSync(`/sys/class/net/${footprint.hostInterface}`)
+      ? [`interface ${footprint.hostInterface}`]
+      : []),
+    ...(routes.includes(footprint.podSubnet)
+      ? [`route ${footprint.podSubnet}`]
+      : []),
+    ...mounts.map(m => `mount ${m}`),
+    ...cgroups.map(c => `cgroup ${c}`),
+  ];
+}
+
+async function expectAllStopped(
+  groups: number[],
+  used: number[],
+  footprint?: NodeFootprint,
+) {
   expect(survivors(groups)).toEqual([]);
+  if (footprint) expect(leftOf(footprint)).toEqual([]);
   for (const port of used) {
     expect({ port, free: await portIsFree(port) }).toEqual({
       port,
@@ -93,6 +154,7 @@ describe('the local platform lifecycle', () => {
     await expectAllHealthy();
     const firstDaemons = daemons();
     const firstPorts = ports();
+    const firstFootprint = nodeFootprint();
     expect(firstDaemons.map(d => d.name)).toEqual(
       expect.arrayContaining([
         'kube-apiserver',
@@ -107,17 +169,20 @@ describe('the local platform lifecycle', () => {
     await expectAllStopped(
       firstDaemons.map(d => d.pid),
       firstPorts,
+      firstFootprint,
     );
 
     run('up.sh');
     await expectAllHealthy();
     const secondDaemons = daemons();
     const secondPorts = ports();
+    const secondFootprint = nodeFootprint();
 
     run('down.sh');
     await expectAllStopped(
       secondDaemons.map(d => d.pid),
       secondPorts,
+      secondFootprint,
     );
 
     // Leave the platform as this test found it.

@@ -1,4 +1,8 @@
-import https from 'node:https';
+import {
+  createKubeClient,
+  kubeConfigFor,
+  type KubeClient,
+} from '@mlplatform/plugin-ml-platform-node';
 import { readPlatformFile } from './platformEnv';
 
 /** What `scripts/platform/kube.sh start` writes to kube.json. */
@@ -30,10 +34,45 @@ export function localClusterConfig(
   };
 }
 
+/** A test's setup may wait on the apiserver longer than a portal's request. */
+const TEST_REQUEST_TIMEOUT_MS = 60_000;
+
+const clients = new Map<string, KubeClient>();
+
 /**
- * A request of a test itself to the local apiserver, as its admin (or with
- * the given bearer token), outside the code under test. No keep-alive, so no
- * socket outlives the test.
+ * The Kubernetes module's client of the local apiserver, as its admin (or
+ * with the given bearer token), for a test's own setup, checks and clean-up
+ * outside the code under test. kube.json is read on every call: a test of
+ * the platform may restart the apiserver with a new address.
+ */
+export function localKubeClient(token?: string): KubeClient {
+  const kube = readPlatformFile<LocalKube>('kube');
+  const bearer = token ?? kube.token;
+  const key = `${kube.server}\n${kube.caData}\n${bearer}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = createKubeClient(
+      'local',
+      kubeConfigFor({
+        name: 'local',
+        url: kube.server,
+        authProvider: 'serviceAccount',
+        getToken: async () => bearer,
+        caData: kube.caData,
+        skipTLSVerify: false,
+        inCluster: false,
+      }),
+      { policy: { timeoutMs: TEST_REQUEST_TIMEOUT_MS } },
+    );
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/**
+ * A request of a test itself to the local apiserver by path, as its admin
+ * (or with the given bearer token), through {@link localKubeClient}: answers
+ * the status and the body, whatever the status.
  */
 export function kubeRequest(
   method: string,
@@ -42,35 +81,13 @@ export function kubeRequest(
   contentType = 'application/json',
   token?: string,
 ): Promise<{ status: number; body: any }> {
-  const kube = readPlatformFile<LocalKube>('kube');
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      new URL(urlPath, kube.server),
-      {
-        method,
-        agent: false,
-        ca: Buffer.from(kube.caData, 'base64'),
-        headers: {
-          Authorization: `Bearer ${token ?? kube.token}`,
-          Accept: 'application/json',
-          ...(data !== undefined && { 'Content-Type': contentType }),
-        },
-      },
-      res => {
-        const chunks: Buffer[] = [];
-        res.on('data', c => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: res.statusCode ?? 0,
-            body: text ? JSON.parse(text) : undefined,
-          });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
+  const url = new URL(urlPath, 'http://apiserver');
+  return localKubeClient(token).request({
+    method: method as 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    body,
+    contentType,
   });
 }
 

@@ -17,7 +17,7 @@ export function platformFilePath(name: string): string {
   const file = path.join(PLATFORM_STATE_DIR, name);
   if (!fs.existsSync(file)) {
     throw new Error(
-      `${file} is missing: start the local platform with scripts/platform/up.sh`,
+      `The local platform is not running (${file} is missing): start the platform: scripts/platform/up.sh`,
     );
   }
   return file;

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { kubeRequest } from './localCluster';
+import { PLATFORM_STATE_DIR, readPlatformFile } from './platformEnv';
 
 /**
  * What kube-controller-manager, kube-scheduler and kwok add to the local
  * apiserver (scripts/platform/kube.sh): Deployments get Pods that are placed
  * on the fake nodes and become Running and Ready, and deleted namespaces go.
+ * With serving on (node.sh), the demo's serving namespaces run on the real
+ * node instead, and every other namespace still on the fake ones.
  */
 
 /** Pods are Ready within seconds; a busy 2-core machine can take longer. */
@@ -59,13 +64,36 @@ async function podsOf(deployment: any): Promise<any[]> {
   return pods.items;
 }
 
-/** Expects every pod Running and Ready, with an IP, on a fake node. */
-function expectRunningOn(pods: any[], nodes: string[]) {
+interface Placement {
+  nodes: string[];
+  /** The first three octets of the pod network, e.g. `10.244.`. */
+  ipPrefix: string;
+}
+
+/** kwok's fake nodes and the pod IPs kwok hands out (kube.sh: 10.244.0.0/16). */
+async function fakePlacement(): Promise<Placement> {
+  return { nodes: await fakeNodes(), ipPrefix: '10.244.' };
+}
+
+/** Where the seeded model services run: the real node when serving is on. */
+async function seededPlacement(): Promise<Placement> {
+  if (!fs.existsSync(path.join(PLATFORM_STATE_DIR, 'node.json'))) {
+    return fakePlacement();
+  }
+  const node = readPlatformFile('node');
+  return {
+    nodes: [node.node],
+    ipPrefix: `${node.podSubnet.split('.').slice(0, 3).join('.')}.`,
+  };
+}
+
+/** Expects every pod Running and Ready, with an IP of the placement, on one of its nodes. */
+function expectRunningOn(pods: any[], placement: Placement) {
   for (const pod of pods) {
     expect(pod.status.phase).toBe('Running');
     expect(condition(pod, 'Ready')).toBe('True');
-    expect(pod.status.podIP).toMatch(/^10\.244\.\d+\.\d+$/);
-    expect(nodes).toContain(pod.spec.nodeName);
+    expect(pod.status.podIP.startsWith(placement.ipPrefix)).toBe(true);
+    expect(placement.nodes).toContain(pod.spec.nodeName);
   }
 }
 
@@ -86,7 +114,7 @@ describe('workloads on the local cluster (controllers, scheduler, kwok)', () => 
   });
 
   it('runs the seeded fraud-scorer pods in ml-prod and reports them Ready on each Deployment', async () => {
-    const nodes = await fakeNodes();
+    const nodes = await seededPlacement();
     const list = await get(
       '/apis/apps/v1/namespaces/ml-prod/deployments' +
         `?labelSelector=${encodeURIComponent(
@@ -161,7 +189,8 @@ describe('workloads on the local cluster (controllers, scheduler, kwok)', () => 
         },
       );
       expect(created.status).toBe(201);
-      const nodes = await fakeNodes();
+      // A namespace the seed did not make runs on the fake nodes, real node or not.
+      const nodes = await fakePlacement();
 
       const readyWith = (replicas: number) =>
         eventually(async () => {

@@ -1,69 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import https from 'node:https';
+import { kubeRequest, type LocalKube } from './localCluster';
 import { readPlatformFile } from './platformEnv';
-
-/** What `scripts/platform/kube.sh start` writes to kube.json. */
-interface KubeConnection {
-  server: string;
-  caData: string;
-  token: string;
-  restrictedToken: string;
-}
-
-interface Reply {
-  status: number;
-  body: any;
-}
 
 interface BackendRef {
   name: string;
   weight?: number;
 }
 
-const kube = readPlatformFile<KubeConnection>('kube');
-const ca = Buffer.from(kube.caData, 'base64');
+const kube = readPlatformFile<LocalKube>('kube');
 
-/** One request to the apiserver, verified against the CA of kube.json. */
+/** One request to the apiserver through the Kubernetes module's client, verified against the CA of kube.json. */
 function call(
   method: string,
   path: string,
   options: { token?: string; body?: unknown; contentType?: string } = {},
-): Promise<Reply> {
-  const data =
-    options.body === undefined ? undefined : JSON.stringify(options.body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      new URL(path, kube.server),
-      {
-        method,
-        ca,
-        headers: {
-          Authorization: `Bearer ${options.token ?? kube.token}`,
-          Accept: 'application/json',
-          ...(data !== undefined && {
-            'Content-Type': options.contentType ?? 'application/json',
-            'Content-Length': Buffer.byteLength(data),
-          }),
-        },
-      },
-      res => {
-        const chunks: Buffer[] = [];
-        res.on('data', chunk => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: any = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // not JSON (e.g. a plain-text 401): keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
+) {
+  return kubeRequest(
+    method,
+    path,
+    options.body,
+    options.contentType,
+    options.token,
+  );
 }
 
 const GATEWAY_API = '/apis/gateway.networking.k8s.io/v1';
