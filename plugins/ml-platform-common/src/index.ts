@@ -5,7 +5,11 @@
  */
 
 export * from './labels';
+export * from './limits';
 export * from './permissions';
 export * from './rollouts';
+export * from './safetyGate';
+export * from './search';
+export * from './servingFormat';
 export * from './tools';
 export * from './types';

@@ -1,4 +1,5 @@
 import {
+  isDns1035Label,
   isDns1123Label,
   isValidLabelValue,
   parseRegisteredModelRef,
@@ -35,6 +36,17 @@ describe('Kubernetes names', () => {
     ['fraud_scorer', false],
   ])('isDns1123Label(%j) is %s', (value, valid) => {
     expect(isDns1123Label(value)).toBe(valid);
+  });
+
+  it.each([
+    ['fraud-scorer', true],
+    ['a'.repeat(63), true],
+    ['a'.repeat(64), false],
+    ['2fraud', false],
+    ['fraud-', false],
+    ['Fraud', false],
+  ])('isDns1035Label(%j) is %s', (value, valid) => {
+    expect(isDns1035Label(value)).toBe(valid);
   });
 
   it.each([

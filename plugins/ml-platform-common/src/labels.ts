@@ -13,6 +13,12 @@ export const ML_PLATFORM_LABELS = {
   registry: 'ml-platform.io/registry',
   /** Marks a Service (or route) of an ML tool; the value is the tool type, e.g. `mlflow`. */
   tool: 'ml-platform.io/tool',
+  /**
+   * The catalog entity that owns an object the templates applied: the label
+   * holds the owner's name (for selectors), an annotation of the same key its
+   * full entity reference, e.g. `group:default/fraud-ml`.
+   */
+  owner: 'ml-platform.io/owner',
 } as const;
 
 /**
@@ -22,6 +28,12 @@ export const ML_PLATFORM_LABELS = {
 export const ML_PLATFORM_ANNOTATIONS = {
   /** `<registry id>/<registered model name>` or just the model name for the default registry. */
   registeredModel: 'ml-platform.io/registered-model',
+  /**
+   * On an `ml-model` Resource: the model's MLflow `owner` tag, shown for
+   * people. Not the entity's owner, since anyone who may write the model in
+   * MLflow may set the tag.
+   */
+  ownerTag: 'ml-platform.io/owner-tag',
 } as const;
 
 /**
@@ -46,6 +58,7 @@ export function isValidLabelValue(value: string): boolean {
 }
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Whether a string is a valid DNS-1123 label, the rule for Kubernetes object
@@ -54,6 +67,15 @@ const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  */
 export function isDns1123Label(value: string): boolean {
   return value.length <= 63 && DNS_1123_LABEL.test(value);
+}
+
+/**
+ * Whether a string is a valid DNS-1035 label (a DNS-1123 label that starts
+ * with a letter), the stricter rule for Service names.
+ * @public
+ */
+export function isDns1035Label(value: string): boolean {
+  return value.length <= 63 && DNS_1035_LABEL.test(value);
 }
 
 /**

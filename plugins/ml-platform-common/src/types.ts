@@ -1,13 +1,52 @@
 import type { RolloutAuditRecord } from './rollouts';
 
 /**
- * How loading a model version's artifact behaves: `unsafe` when loading runs
- * pickle (arbitrary code), `safe` for formats that never unpickle, `unknown`
- * when the flavor does not tell.
+ * Whether loading a model version can run code the model's author chose:
+ * `unsafe` when it would (a pickle importing anything but data-only types, a
+ * Keras Lambda layer, a custom loader module or code path), `safe` when every
+ * file was read and holds data only, `unknown` when some file could not be
+ * inspected (over the size budget, unreadable, a format not known).
  * @public
  */
 export type SerializationSafety = 'safe' | 'unsafe' | 'unknown';
 
+/**
+ * How risky one import of a pickle (or one type of a skops or Keras file) is,
+ * as picklescan and modelscan call it: `dangerous` runs commands or code
+ * (`os.system`, `builtins.eval`), `suspicious` is anything outside the
+ * allow-list of data-only types, `innocuous` is on it.
+ * @public
+ */
+export type ImportRisk = 'dangerous' | 'suspicious' | 'innocuous';
+
+/**
+ * A global a pickle imports, or a type a skops or Keras file names.
+ * @public
+ */
+export interface SafetyImport {
+  module: string;
+  name: string;
+  risk: ImportRisk;
+}
+
+/**
+ * What reading one artifact file found.
+ * @public
+ */
+export interface SafetyFileFinding {
+  /** Path in the version's artifact, with `!` and the entry for a file inside a zip. */
+  path: string;
+  /** What the bytes are, e.g. `pickle`, `zip`, `safetensors`, `onnx`, `keras`, `skops`, `data`. */
+  format: string;
+  safety: SerializationSafety;
+  /** One sentence: what was found, or why the file could not be read. */
+  reason: string;
+  /** Size in bytes, from the registry's listing. */
+  size?: number;
+  /** The imports that are not innocuous, most dangerous first; innocuous ones only counted. */
+  imports?: SafetyImport[];
+  innocuousImports?: number;
+}
 /**
  * A registered model as the portal shows it, from one model registry.
  * @public
@@ -126,15 +165,31 @@ export interface HealthResponse {
 }
 
 /**
- * The verdict on whether loading a model version runs pickle.
+ * The verdict on whether loading a model version can run code, and the
+ * evidence behind it.
  * @public
  */
 export interface SafetyVerdict {
   safety: SerializationSafety;
   /** One sentence a person can act on. */
   reason: string;
-  /** The MLflow flavors the verdict was read from. */
+  /** The MLflow flavors of the version's MLmodel file. */
   flavors: string[];
+  /**
+   * `bytes` when the artifact's files were read; `metadata` when only the
+   * MLmodel file could be (then the verdict is never `safe`).
+   */
+  source: 'bytes' | 'metadata';
+  /** What the MLmodel file itself declares that runs code (loader modules, code paths). */
+  codeHooks?: string[];
+  /** The files read, those that decided the verdict first. */
+  files: SafetyFileFinding[];
+  /** Files in the artifact in all (files beyond the first 200 are not listed above). */
+  fileCount?: number;
+  /** Bytes read from the registry to reach the verdict. */
+  bytesRead?: number;
+  /** When the files were read. */
+  checkedAt?: string;
 }
 
 /**
@@ -217,7 +272,7 @@ export interface ModelVersion {
   source?: string;
   run?: ModelRun;
   lineage?: ModelLineage;
-  /** The first moment the version was seen serving traffic (> 0 %) anywhere. */
+  /** The first moment the version was seen serving traffic (more than 0 %) anywhere. */
   firstServingAt?: string;
   firstServingLocation?: { cluster: string; namespace: string };
   /** Deployment lead time: from registration to first serving traffic. */

@@ -45,7 +45,7 @@ function rotate(dir: string, token: string) {
 }
 
 describe('readClusters', () => {
-  it('reads serviceAccount clusters of the standard kubernetes section', () => {
+  it('reads serviceAccount clusters of the standard kubernetes section', async () => {
     const { result } = read([
       {
         name: 'prod',
@@ -67,6 +67,7 @@ describe('readClusters', () => {
         usable: true,
         name: 'prod',
         url: 'https://prod.example.com',
+        authProvider: 'serviceAccount',
         getToken: expect.any(Function),
         caData: 'Q0E=',
         caFile: undefined,
@@ -77,6 +78,7 @@ describe('readClusters', () => {
         usable: true,
         name: 'dev',
         url: 'https://dev.example.com',
+        authProvider: 'serviceAccount',
         getToken: expect.any(Function),
         caData: undefined,
         caFile: undefined,
@@ -84,15 +86,21 @@ describe('readClusters', () => {
         inCluster: false,
       },
     ]);
-    expect(result.map(c => c.usable && c.getToken())).toEqual([
-      't0ken',
-      'dev-token',
-    ]);
+    expect(
+      await Promise.all(result.map(c => c.usable && c.getToken())),
+    ).toEqual(['t0ken', 'dev-token']);
   });
 
-  it('says which cluster cannot be watched and why, and keeps the others', () => {
+  it('says which cluster cannot be used and why, naming the provider, and keeps the others', () => {
     const { result, logger } = read([
       { name: 'eks', url: 'https://eks.example.com', authProvider: 'aws' },
+      {
+        name: 'gke',
+        url: 'https://gke.example.com',
+        authMetadata: { 'kubernetes.io/auth-provider': 'google' },
+      },
+      { name: 'none', url: 'https://none.example.com' },
+      { name: 'typo', url: 'https://typo.example.com', authProvider: 'sa' },
       {
         name: 'sa',
         url: 'https://sa.example.com',
@@ -106,19 +114,68 @@ describe('readClusters', () => {
         caFile: '/nonexistent/ca.crt',
       },
       {
+        name: 'bad-url',
+        url: 'prod cluster',
+        authProvider: 'serviceAccount',
+        serviceAccountToken: 't',
+      },
+      {
         name: 'ok',
         url: 'https://ok.example.com',
         authProvider: 'serviceAccount',
         serviceAccountToken: 't',
       },
     ]);
+    const honoured =
+      "use authProvider 'serviceAccount' (with serviceAccountToken, or in the portal's own cluster its pod's service account) or 'localKubectlProxy'";
     expect(result.map(c => (c.usable ? c.name : c.error))).toEqual([
-      "Cluster 'eks' cannot be watched: authProvider 'aws' is not supported, only 'serviceAccount'",
-      "Cluster 'sa' cannot be watched: authProvider serviceAccount without serviceAccountToken uses the pod's service account, but /nonexistent holds no token and ca.crt (not running in a pod?)",
-      "Cluster 'ca' cannot be watched: caFile '/nonexistent/ca.crt' does not exist",
+      `Cluster 'eks' cannot be used: authProvider 'aws' (the backend's cloud credentials) is not supported by the ML Platform plugins; ${honoured}`,
+      `Cluster 'gke' cannot be used: authProvider 'google' signs in with each user's own token, which the ML Platform plugins do not have when they watch and write on their own; ${honoured}`,
+      `Cluster 'none' cannot be used: no authProvider is configured; ${honoured}`,
+      `Cluster 'typo' cannot be used: authProvider 'sa' is not one of the kubernetes plugin's; ${honoured}`,
+      "Cluster 'sa' cannot be used: authProvider serviceAccount without serviceAccountToken uses the pod's service account, but /nonexistent holds no token and ca.crt (not running in a pod?)",
+      "Cluster 'ca' cannot be used: caFile '/nonexistent/ca.crt' does not exist",
+      "Cluster 'bad-url' cannot be used: url 'prod cluster' is not a valid URL",
       'ok',
     ]);
-    expect(logger.warn).toHaveBeenCalledTimes(3);
+    expect(logger.warn).toHaveBeenCalledTimes(7);
+  });
+
+  it('reads kubectl proxy clusters, from a cluster entry and from the locator of that type', async () => {
+    const { result } = read(
+      [
+        {
+          name: 'proxied',
+          url: 'http://127.0.0.1:8011',
+          authProvider: 'localKubectlProxy',
+        },
+      ],
+      [{ type: 'localKubectlProxy' }],
+    );
+    expect(result).toEqual([
+      {
+        usable: true,
+        name: 'proxied',
+        url: 'http://127.0.0.1:8011',
+        authProvider: 'localKubectlProxy',
+        getToken: expect.any(Function),
+        skipTLSVerify: false,
+        inCluster: false,
+      },
+      {
+        usable: true,
+        name: 'local',
+        url: 'http://127.0.0.1:8001',
+        authProvider: 'localKubectlProxy',
+        getToken: expect.any(Function),
+        skipTLSVerify: false,
+        inCluster: false,
+      },
+    ]);
+    // kubectl proxy adds the credentials: none are sent.
+    for (const c of result) {
+      await expect(c.usable && c.getToken()).resolves.toBeUndefined();
+    }
   });
 
   it('skips locator types it cannot read, with a warning', () => {
@@ -161,6 +218,7 @@ describe('readClusters', () => {
           usable: true,
           name: 'local',
           url: 'https://10.96.0.1:443',
+          authProvider: 'serviceAccount',
           getToken: expect.any(Function),
           caFile: path.join(dir, 'ca.crt'),
           skipTLSVerify: false,
@@ -187,21 +245,21 @@ describe('readClusters', () => {
       ).toEqual([expect.objectContaining({ url: 'https://[fd00::1]:443' })]);
     });
 
-    it('reads the rotated token on the next use, never a kept copy', () => {
+    it('reads the rotated token on the next use, never a kept copy', async () => {
       const dir = serviceAccountDir('first-token\n');
       const [cluster] = read([local], [], {
         serviceAccountDir: dir,
         env: {},
       }).result;
       if (!cluster.usable) throw new Error(cluster.error);
-      expect(cluster.getToken()).toBe('first-token');
+      await expect(cluster.getToken()).resolves.toBe('first-token');
       rotate(dir, 'second-token');
-      expect(cluster.getToken()).toBe('second-token');
+      await expect(cluster.getToken()).resolves.toBe('second-token');
       rotate(dir, 'third-token');
-      expect(cluster.getToken()).toBe('third-token');
+      await expect(cluster.getToken()).resolves.toBe('third-token');
     });
 
-    it('prefers a configured serviceAccountToken over the mounted one', () => {
+    it('prefers a configured serviceAccountToken over the mounted one', async () => {
       const dir = serviceAccountDir('mounted');
       const [cluster] = read(
         [{ ...local, serviceAccountToken: 'configured' }],
@@ -209,7 +267,9 @@ describe('readClusters', () => {
         { serviceAccountDir: dir, env: {} },
       ).result;
       expect(cluster).toMatchObject({ usable: true, inCluster: false });
-      expect(cluster.usable && cluster.getToken()).toBe('configured');
+      await expect(cluster.usable && cluster.getToken()).resolves.toBe(
+        'configured',
+      );
     });
   });
 });

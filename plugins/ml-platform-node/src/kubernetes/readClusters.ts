@@ -21,12 +21,15 @@ export const IN_CLUSTER_SERVICE_ACCOUNT_DIR =
 export interface WatchableCluster {
   name: string;
   url: string;
+  /** The kubernetes plugin's auth provider the credential comes from. */
+  authProvider: 'serviceAccount' | 'localKubectlProxy';
   /**
-   * The bearer token to send now. The in-cluster token is a projected one
-   * that the kubelet replaces before it expires, so call this for every
-   * request or watch connection instead of keeping its result.
+   * The bearer token to send now, or undefined to send none (kubectl proxy
+   * adds its own credentials). The in-cluster token is a projected one that
+   * the kubelet replaces before it expires, so call this for every request
+   * or watch connection instead of keeping its result.
    */
-  getToken(): string;
+  getToken(): Promise<string | undefined>;
   caData?: string;
   caFile?: string;
   skipTLSVerify: boolean;
@@ -58,16 +61,41 @@ export interface ReadClustersOptions {
 }
 
 /**
+ * Where `kubectl proxy` listens by default, as the kubernetes plugin's locator assumes.
+ * @public
+ */
+export const LOCAL_KUBECTL_PROXY_URL = 'http://127.0.0.1:8001';
+
+/**
+ * Auth providers of the kubernetes plugin that authenticate with the token
+ * of the signed-in user: a backend plugin that watches and writes on its own
+ * has no such token.
+ */
+const USER_TOKEN_PROVIDERS = new Set(['google', 'oidc', 'aks']);
+/**
+ * Auth providers of the kubernetes plugin that take the backend's cloud
+ * credentials (AWS IAM, Azure identity, a Google service account).
+ */
+const CLOUD_PROVIDERS = new Set(['aws', 'azure', 'googleServiceAccount']);
+
+/**
  * Reads the clusters of the standard `kubernetes` config section that
  * `@backstage/plugin-kubernetes-backend` reads, so both plugins see one list.
- * Only `type: config` locators can be read without the kubernetes plugin's
- * runtime; other locators are skipped with a warning.
+ * The `config` and `localKubectlProxy` locators can be read without the
+ * kubernetes plugin's runtime; `catalog` and `gke` locators are skipped with
+ * a warning.
  *
- * A `serviceAccount` cluster without `serviceAccountToken` is the cluster the
- * portal runs in, authenticated as its pod's service account, as the
- * kubernetes plugin does it: the apiserver address from
- * KUBERNETES_SERVICE_HOST/PORT (else the configured url), the mounted CA and
- * the mounted token, read again on every use.
+ * Of the plugin's auth providers, those that need no user's token and no
+ * cloud SDK are honoured:
+ * - `serviceAccount` with `serviceAccountToken`: that token;
+ * - `serviceAccount` without one: the cluster the portal runs in, as its
+ *   pod's service account, as the kubernetes plugin does it: the apiserver
+ *   address from KUBERNETES_SERVICE_HOST/PORT (else the configured url), the
+ *   mounted CA and the mounted token, read again on every use;
+ * - `localKubectlProxy`: no credentials, `kubectl proxy` adds its own.
+ *
+ * A cluster with any other provider is kept with the reason it cannot be
+ * used, which names the provider.
  * @public
  */
 export function readClusters(
@@ -79,29 +107,47 @@ export function readClusters(
     config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? [];
   const clusters: ConfiguredCluster[] = [];
   const names = new Set<string>();
+  const add = (cluster: ConfiguredCluster) => {
+    if (names.has(cluster.name)) {
+      throw new InputError(
+        `Duplicate kubernetes cluster name '${cluster.name}'`,
+      );
+    }
+    names.add(cluster.name);
+    if (!cluster.usable) {
+      logger.warn(`ML Platform: ${cluster.error}`);
+    }
+    clusters.push(cluster);
+  };
   for (const method of methods) {
     const type = method.getString('type');
+    if (type === 'localKubectlProxy') {
+      add(kubectlProxy('local', LOCAL_KUBECTL_PROXY_URL));
+      continue;
+    }
     if (type !== 'config') {
       logger.warn(
-        `Model deployments: skipping kubernetes.clusterLocatorMethods entry of type '${type}'; only 'config' clusters can be watched`,
+        `ML Platform: skipping kubernetes.clusterLocatorMethods entry of type '${type}'; only 'config' and 'localKubectlProxy' clusters can be used`,
       );
       continue;
     }
     for (const c of method.getOptionalConfigArray('clusters') ?? []) {
-      const cluster = readCluster(c, options);
-      if (names.has(cluster.name)) {
-        throw new InputError(
-          `Duplicate kubernetes cluster name '${cluster.name}'`,
-        );
-      }
-      names.add(cluster.name);
-      if (!cluster.usable) {
-        logger.warn(`Model deployments: ${cluster.error}`);
-      }
-      clusters.push(cluster);
+      add(readCluster(c, options));
     }
   }
   return clusters;
+}
+
+function kubectlProxy(name: string, url: string): ConfiguredCluster {
+  return {
+    usable: true,
+    name,
+    url,
+    authProvider: 'localKubectlProxy',
+    getToken: async () => undefined,
+    skipTLSVerify: false,
+    inCluster: false,
+  };
 }
 
 function readCluster(
@@ -118,24 +164,23 @@ function readCluster(
   const unusable = (why: string): ConfiguredCluster => ({
     usable: false,
     name,
-    error: `Cluster '${name}' cannot be watched: ${why}`,
+    error: `Cluster '${name}' cannot be used: ${why}`,
   });
+  if (!URL.canParse(url)) {
+    return unusable(`url '${url}' is not a valid URL`);
+  }
 
+  if (authProvider === 'localKubectlProxy') {
+    return kubectlProxy(name, url);
+  }
   if (authProvider !== 'serviceAccount') {
-    return unusable(
-      authProvider
-        ? `authProvider '${authProvider}' is not supported, only 'serviceAccount'`
-        : `no authProvider is configured; set authProvider: serviceAccount`,
-    );
+    return unusable(unsupportedProvider(authProvider));
   }
   const token =
     c.getOptionalString('serviceAccountToken') ??
     (authMetadata.serviceAccountToken as string | undefined);
   if (!token) {
     return inClusterServiceAccount(name, url, options, unusable);
-  }
-  if (!URL.canParse(url)) {
-    return unusable(`url '${url}' is not a valid URL`);
   }
   const caFile = c.getOptionalString('caFile');
   if (caFile && !fs.existsSync(caFile)) {
@@ -145,12 +190,28 @@ function readCluster(
     usable: true,
     name,
     url,
-    getToken: () => token,
+    authProvider: 'serviceAccount',
+    getToken: async () => token,
     caData: c.getOptionalString('caData'),
     caFile,
     skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
     inCluster: false,
   };
+}
+
+const SUPPORTED = `use authProvider 'serviceAccount' (with serviceAccountToken, or in the portal's own cluster its pod's service account) or 'localKubectlProxy'`;
+
+function unsupportedProvider(authProvider: string | undefined): string {
+  if (!authProvider) {
+    return `no authProvider is configured; ${SUPPORTED}`;
+  }
+  if (USER_TOKEN_PROVIDERS.has(authProvider)) {
+    return `authProvider '${authProvider}' signs in with each user's own token, which the ML Platform plugins do not have when they watch and write on their own; ${SUPPORTED}`;
+  }
+  if (CLOUD_PROVIDERS.has(authProvider)) {
+    return `authProvider '${authProvider}' (the backend's cloud credentials) is not supported by the ML Platform plugins; ${SUPPORTED}`;
+  }
+  return `authProvider '${authProvider}' is not one of the kubernetes plugin's; ${SUPPORTED}`;
 }
 
 function inClusterServiceAccount(
@@ -182,8 +243,10 @@ function inClusterServiceAccount(
     usable: true,
     name,
     url,
+    authProvider: 'serviceAccount',
     // The kubelet swaps the file atomically, so a read never sees half a token.
-    getToken: () => fs.readFileSync(tokenFile, 'utf8').trim(),
+    getToken: async () =>
+      (await fs.promises.readFile(tokenFile, 'utf8')).trim(),
     caFile,
     skipTLSVerify: false,
     inCluster: true,
