@@ -5,8 +5,9 @@ export interface Config {
     providers?: {
       /**
        * The ML Platform entity provider, which adds one `Resource` of type
-       * `ml-model` per registered model that no catalog entity names with
-       * the `ml-platform.io/registered-model` annotation.
+       * `ml-model` per registered model that no catalog entity from a trusted
+       * location (`mlPlatform.ownership.trustedLocations`) names with the
+       * `ml-platform.io/registered-model` annotation.
        */
       mlPlatform?: {
         /**
@@ -17,8 +18,9 @@ export interface Config {
          */
         schedule?: SchedulerServiceTaskScheduleDefinitionConfig;
         /**
-         * Owner of models without an `owner` tag, as an entity reference;
-         * a bare name means a group. Defaults to `unknown`.
+         * Owner of every model's Resource, as an entity reference; a bare
+         * name means a group. Defaults to `unknown`. The model's MLflow
+         * `owner` tag is only shown (annotation `ml-platform.io/owner-tag`).
          * @visibility backend
          */
         defaultOwner?: string;

@@ -11,6 +11,59 @@ export interface Config {
      */
     sourceTimeout?: HumanDuration | string;
 
+    /**
+     * Who owns a model, for rollouts: the owners of the catalog entities
+     * that claim it (name it with the `ml-platform.io/registered-model`
+     * annotation) from these locations; every one of them must allow the
+     * rollout permission. Claims from other locations (a catalog import by
+     * any user) are ignored. A model no trusted entity claims may be changed
+     * only by a caller the permission policy allows on every model. The
+     * catalog module's `ml-model` Resources are always trusted.
+     */
+    ownership?: {
+      /**
+       * Origin locations as the catalog records them, `<type>:<target>`
+       * (`file` targets relative to the backend's working directory), where
+       * a trailing `*` matches any rest, e.g.
+       * `url:https://github.com/acme/ml-catalog/*`. Defaults to the
+       * locations of `catalog.locations`; when set, only these.
+       * @visibility backend
+       */
+      trustedLocations?: string[];
+    };
+
+    /**
+     * The service principals that may call this plugin, each with the
+     * permissions it may use; any other service principal is refused. Users
+     * are decided by the permission policy. `plugin:catalog` (the catalog
+     * module's entity provider) always has `ml-platform.model.read`.
+     */
+    servicePrincipals?: Array<{
+      /**
+       * The subject as Backstage names the caller: the `subject` of a
+       * static `backend.auth.externalAccess` token as configured (e.g.
+       * `platform-automation`), `external:<subject>` of a JWKS token, or
+       * `plugin:<plugin id>` of another backend plugin.
+       * @visibility backend
+       */
+      subject: string;
+      /**
+       * Names of this plugin's permissions, e.g. `ml-platform.model.read`,
+       * `ml-platform.rollout.execute`, `ml-platform.audit.read`.
+       * @visibility backend
+       */
+      permissions: string[];
+    }>;
+
+    /**
+     * The registry whose models the workloads without an
+     * `ml-platform.io/registry` label serve. Defaults to the first registry
+     * of `mlPlatform.registries.mlflow`. An unlabelled deployment never
+     * counts for a same-named model of another registry.
+     * @visibility backend
+     */
+    defaultRegistry?: string;
+
     /** How often the model registries are read again. */
     refresh?: {
       /**
@@ -28,6 +81,14 @@ export interface Config {
        * @visibility backend
        */
       pollInterval?: HumanDuration | string;
+      /**
+       * The shortest time between two reads of the registries that callers
+       * of `POST /refresh` start, per replica; a call sooner is answered
+       * 429 with `Retry-After`. Defaults to 10 seconds. (Scheduled reads and
+       * webhooks are not counted.)
+       * @visibility backend
+       */
+      minInterval?: HumanDuration | string;
     };
 
     /** The ZenML server whose pipeline runs produced the model versions. */
@@ -95,6 +156,29 @@ export interface Config {
        */
       healthUrl?: string;
     }>;
+
+    /**
+     * Tools found in the clusters: Services labelled `ml-platform.io/tool`
+     * with an `ml-platform.io/dashboard-url` annotation. Anyone who may
+     * create a Service may label it, so only these namespaces count, and the
+     * backend's health probe only goes to these hosts and to those the
+     * config names itself (tools, registries, ZenML, lakeFS).
+     */
+    toolDiscovery?: {
+      /**
+       * Namespaces (in every cluster) whose tool Services are shown; none
+       * by default, so no Service is taken for a tool.
+       * @visibility backend
+       */
+      namespaces?: string[];
+      /**
+       * Hosts a discovered tool may be probed at, besides those the config
+       * names: `mlflow.example.com` (any port), `mlflow.example.com:443`,
+       * `*.example.com`. A tool at another host is shown, never requested.
+       * @visibility backend
+       */
+      hosts?: string[];
+    };
 
     /** Model registries the plugin reads by itself, next to those added by modules. */
     registries?: {
@@ -174,20 +258,40 @@ export interface Config {
       }>;
     };
 
-    /** Traffic changes (canary, split, promote, rollback) from the portal. */
-    rollouts?: {
+    /**
+     * Serialization verdicts, read from each version's artifact files. The
+     * gate's `allowUnknown`, which the frontend reads as well, is declared
+     * by `@mlplatform/plugin-ml-platform-common`.
+     */
+    safety?: {
+      /** How much of each version's artifact is read. */
+      budget?: {
+        /**
+         * Bytes read of one file; a larger file is `unknown` unless its
+         * header alone tells (safetensors, ONNX, NumPy). Default 256 MiB.
+         * @visibility backend
+         */
+        maxFileBytes?: number;
+        /**
+         * Bytes read of all files of one version. Default 1 GiB.
+         * @visibility backend
+         */
+        maxVersionBytes?: number;
+      };
       /**
-       * Let versions whose loading runs pickle gain traffic. Default false:
-       * such a change is refused with the reason.
+       * How often a judged version's file listing is read again, to judge
+       * it again if a file was added, removed or resized. Default 1 hour.
        * @visibility backend
        */
-      allowUnsafeVersions?: boolean;
-      /**
-       * The registry alias that names the serving version: a promote moves it
-       * to the promoted version, a rollback moves it back. Default `champion`.
-       * @visibility frontend
-       */
-      servingAlias?: string;
+      recheckInterval?: HumanDuration | string;
+    };
+
+    /**
+     * Traffic changes (canary, split, promote, rollback) from the portal. The
+     * `servingAlias`, which the frontend reads as well, is declared by
+     * `@mlplatform/plugin-ml-platform-common`.
+     */
+    rollouts?: {
       /** Per-cluster settings; clusters are those of the `kubernetes` section. */
       clusters?: Array<{
         /**

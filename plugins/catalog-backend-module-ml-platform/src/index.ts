@@ -5,9 +5,9 @@
  */
 
 export { catalogModuleMlPlatform as default } from './module';
+export { FileLocationGuardProcessor } from './processor/FileLocationGuardProcessor';
 export { RegisteredModelAnnotationProcessor } from './processor/RegisteredModelAnnotationProcessor';
 export {
   MlModelEntityProvider,
-  ML_MODEL_RESOURCE_TYPE,
   type MlModelEntityProviderOptions,
 } from './provider/MlModelEntityProvider';

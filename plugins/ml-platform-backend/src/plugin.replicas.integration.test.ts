@@ -35,7 +35,8 @@ const databases = TestDatabases.create({
 const mlflow = localMlflowAdmin();
 const SECRET = 'replicas-test-webhook-secret';
 const VERSIONS_SEARCH = '/api/2.0/mlflow/model-versions/search';
-const GET_ARTIFACT = '/model-versions/get-artifact';
+// Where a version's files are: the first read of judging it from its bytes.
+const DOWNLOAD_URI = '/api/2.0/mlflow/model-versions/get-download-uri';
 
 const seeded: string[] = JSON.parse(
   fs.readFileSync(
@@ -109,7 +110,7 @@ const readModels = (server: http.Server) =>
 
 const seededArtifactReads = (proxy: CountingProxy) =>
   proxy.requests.filter(
-    r => r.path === GET_ARTIFACT && seeded.includes(r.query.get('name') ?? ''),
+    r => r.path === DOWNLOAD_URI && seeded.includes(r.query.get('name') ?? ''),
   ).length;
 
 describe.each(databases.eachSupportedId())(

@@ -17,6 +17,7 @@ import {
 import { localClusterConfig } from 'platform-tests';
 import request from 'supertest';
 import { mlPlatformPlugin } from './plugin';
+import { TRUSTED_CONFIG, claimingEntity } from './__testUtils__/modelClaims';
 import { loadOpenApiChecker } from './schema/__testUtils__/openApiChecker';
 import { localMlflowAdmin } from './services/MlflowRegistry/__testUtils__/localMlflowAdmin';
 import {
@@ -63,16 +64,8 @@ async function createScratchModel(name: string) {
   }
 }
 
-const entity = (name: string, annotation: string, owner: string): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name,
-    namespace: 'default',
-    annotations: { 'ml-platform.io/registered-model': annotation },
-  },
-  spec: { type: 'model-service', lifecycle: 'production', owner },
-});
+const entity = (name: string, annotation: string, owner: string): Entity =>
+  claimingEntity({ name, annotation, owner });
 
 // Denies what the portal's policy denies a non-owner, and everything to one
 // user, so one backend serves every case.
@@ -90,6 +83,15 @@ const permissions = mockServices.permissions.mock({
         result: denied ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
       };
     });
+  },
+  // What a gradual rollout keeps of its creator's standing: the policy's
+  // answer without an entity, here the same for every entity.
+  async authorizeConditional(requests, options) {
+    const user = (options.credentials.principal as { userEntityRef?: string })
+      .userEntityRef;
+    return requests.map(() => ({
+      result: user === OUTSIDER ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+    }));
   },
 });
 
@@ -167,6 +169,13 @@ beforeAll(async () => {
       permissions.factory,
       catalogServiceMock.factory({
         entities: [
+          // The caller, whom every gradual step finds in the catalog again.
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'User',
+            metadata: { name: 'mock', namespace: 'default' },
+            spec: {},
+          },
           entity('scorer-a', `mlflow/${modelA}`, 'group:default/team-a'),
           entity('scorer-b', modelB, 'group:default/team-b'),
         ],
@@ -179,7 +188,11 @@ beforeAll(async () => {
             ],
           },
           mlPlatform: {
+            ownership: TRUSTED_CONFIG,
             rollouts: { servingAlias: ALIAS },
+            // The scratch versions have no files to judge: unknown, which
+            // only a namespace config names may serve.
+            safety: { allowUnknown: [{ cluster: 'local', namespace: ns }] },
             registries: {
               mlflow: [
                 {

@@ -42,7 +42,13 @@ const version = (
   status: 'READY',
   aliases: [],
   tags: {},
-  safety: { safety, reason: `${safety} because`, flavors: ['sklearn'] },
+  safety: {
+    safety,
+    reason: `${safety} because`,
+    flavors: ['sklearn'],
+    source: 'bytes',
+    files: [],
+  },
   links: { registry: `http://mlflow/#/models/${name}/versions/${v}` },
 });
 
@@ -247,6 +253,10 @@ describe('mlPlatformPlugin', () => {
         features: [
           mlPlatformPlugin,
           registriesModule(registry('r', listModels)),
+          // Two refreshes in a row, without the rate limit's wait.
+          mockServices.rootConfig.factory({
+            data: { mlPlatform: { refresh: { minInterval: 'PT0S' } } },
+          }),
         ],
       });
       const names = async () =>
@@ -344,6 +354,37 @@ describe('mlPlatformPlugin', () => {
       );
       expect(named.status).toBe(200);
       expect(named.body.model.registryId).toBe('b');
+    });
+    it('answers 503 naming the unreachable registry, not 404, for a model it may hold', async () => {
+      const { server } = await startTestBackend({
+        features: [
+          mlPlatformPlugin,
+          registriesModule(
+            registry('mlflow', async () => {
+              throw new Error('connect ECONNREFUSED 127.0.0.1:5000');
+            }),
+            registry('eu', async () => [model('eu', 'churn')]),
+          ),
+        ],
+      });
+      const res = await request(server).get(
+        '/api/ml-platform/models/fraud-detector',
+      );
+      expect(res.status).toBe(503);
+      expect(res.body.error).toMatchObject({
+        name: 'ServiceUnavailableError',
+        message:
+          "Cannot tell whether registered model 'fraud-detector' exists: test registry mlflow is unreachable: connect ECONNREFUSED 127.0.0.1:5000. Try again once the registry answers",
+      });
+      // A registry that answered can say it has no such model.
+      const inEu = await request(server).get(
+        '/api/ml-platform/models/fraud-detector?registry=eu',
+      );
+      expect(inEu.status).toBe(404);
+      // What the reachable registry has is still served.
+      expect(
+        (await request(server).get('/api/ml-platform/models/churn')).status,
+      ).toBe(200);
     });
   });
 

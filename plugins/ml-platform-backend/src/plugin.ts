@@ -7,6 +7,7 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import {
   ModelRegistry,
   TrafficRouter,
+  kubernetesClustersServiceRef,
   mlPlatformModelRegistriesExtensionPoint,
   mlPlatformTrafficRoutersExtensionPoint,
 } from '@mlplatform/plugin-ml-platform-node';
@@ -14,21 +15,31 @@ import { mlPlatformPermissions } from '@mlplatform/plugin-ml-platform-common';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { registerRolloutActions } from './actions/registerRolloutActions';
-import { createGradualRolloutService } from './services/GradualRollouts';
+import {
+  createCreatorCheck,
+  createGradualRolloutService,
+} from './services/GradualRollouts';
 import { createRouter } from './router';
 import { createRolloutAuditStore } from './services/Audit';
 import {
   createBuiltInTrafficRouters,
-  createClusterClients,
   createRolloutService,
   createServingAliasMover,
 } from './services/Rollouts';
 import { createModelCatalogService } from './services/ModelCatalog';
 import { createRegistrySnapshotStore } from './services/RegistrySnapshots';
-import { createSafetyVerdictStore } from './services/SerializationSafety';
+import {
+  createSafetyVerdictStore,
+  readSafetyConfig,
+} from './services/SerializationSafety';
 import { createModelDeploymentsService } from './services/ModelDeployments';
 import { startLeadTimeRecording } from './services/LeadTime';
 import { createToolsService } from './services/Tools';
+import { createModelOwnership } from './services/ModelOwnership';
+import {
+  readServicePrincipals,
+  restrictServicePrincipals,
+} from './services/ServicePrincipals';
 import {
   LakefsClient,
   ZenmlClient,
@@ -54,12 +65,32 @@ const DEFAULT_SERVING_ALIAS = 'champion';
 
 function readRefreshDuration(
   config: Config,
-  key: 'frequency' | 'pollInterval',
+  key: 'frequency' | 'pollInterval' | 'minInterval',
   fallback: HumanDuration,
 ): HumanDuration {
   return config.has(`mlPlatform.refresh.${key}`)
     ? readDurationFromConfig(config, { key: `mlPlatform.refresh.${key}` })
     : fallback;
+}
+
+/**
+ * The registry of workloads without an `ml-platform.io/registry` label:
+ * `mlPlatform.defaultRegistry`, else the first configured MLflow registry,
+ * else the first one a module added.
+ */
+function readDefaultRegistry(
+  config: Config,
+  ids: string[],
+): string | undefined {
+  const configured = config.getOptionalString('mlPlatform.defaultRegistry');
+  if (configured !== undefined && !ids.includes(configured)) {
+    throw new Error(
+      `mlPlatform.defaultRegistry '${configured}' is no registry; expected one of ${ids.join(
+        ', ',
+      )}`,
+    );
+  }
+  return configured ?? ids[0];
 }
 
 function addUnique<T extends { id: string }>(
@@ -99,6 +130,8 @@ export const mlPlatformPlugin = createBackendPlugin({
       deps: {
         config: coreServices.rootConfig,
         logger: coreServices.logger,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         permissions: coreServices.permissions,
@@ -108,30 +141,45 @@ export const mlPlatformPlugin = createBackendPlugin({
         database: coreServices.database,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        clusters: kubernetesClustersServiceRef,
       },
       async init({
         config,
         logger,
+        auth,
+        discovery,
         httpAuth,
         httpRouter,
-        permissions,
+        permissions: policyPermissions,
         permissionsRegistry,
         scheduler,
         lifecycle,
         database,
         catalog,
         actionsRegistry,
+        clusters,
       }) {
         permissionsRegistry.addPermissions(mlPlatformPermissions);
+        // Every check of this plugin: service principals get only what
+        // mlPlatform.servicePrincipals grants their subject.
+        const servicePrincipals = readServicePrincipals(config);
+        const permissions = restrictServicePrincipals(
+          policyPermissions,
+          servicePrincipals,
+          logger,
+        );
+        // Who owns a model: its claims from trusted catalog locations.
+        const ownership = createModelOwnership({ catalog, auth, config });
 
         // Configured MLflow servers join the registries from modules, under
         // the same rule: one registry per id.
         const mlflowConfigs = readMlflowRegistryConfigs(config);
-        // Verdicts are kept in the database: reading every version's MLmodel
-        // file is most of the cost of a first read.
+        // Verdicts are kept in the database: reading every version's files
+        // is most of the cost of a first read.
         const verdicts = await createSafetyVerdictStore({ database });
+        const safety = readSafetyConfig(config);
         const mlflowRegistries = mlflowConfigs.map(
-          c => new MlflowModelRegistry({ ...c, verdicts }),
+          c => new MlflowModelRegistry({ ...c, verdicts, ...safety }),
         );
         addUnique(registries, 'model registry', mlflowRegistries);
 
@@ -145,7 +193,10 @@ export const mlPlatformPlugin = createBackendPlugin({
 
         // Watches every cluster of the standard kubernetes config section;
         // reads are served from its memory.
-        const deployments = createModelDeploymentsService({ config, logger });
+        const deployments = createModelDeploymentsService({
+          clusters,
+          logger,
+        });
         await deployments.start();
         // Lead times: the first moment each version serves traffic, kept in
         // the database whoever made the change.
@@ -170,12 +221,21 @@ export const mlPlatformPlugin = createBackendPlugin({
 
         const { zenml, lakefs } = readLineageConfig(config);
         const lineage = createLineageResolver({
-          zenml: zenml && new ZenmlClient(zenml),
-          lakefs: lakefs && new LakefsClient(lakefs),
+          // Each request as long as one source may take.
+          zenml:
+            zenml && new ZenmlClient({ ...zenml, timeoutMs: sourceTimeoutMs }),
+          lakefs:
+            lakefs &&
+            new LakefsClient({ ...lakefs, timeoutMs: sourceTimeoutMs }),
         });
 
         const audit = await createRolloutAuditStore({ database });
+        const defaultRegistryId = readDefaultRegistry(config, [
+          ...mlflowConfigs.map(c => c.id),
+          ...registries.keys(),
+        ]);
         const modelCatalog = createModelCatalogService({
+          defaultRegistryId,
           registries: [...registries.values()],
           deployments,
           lineage,
@@ -243,7 +303,6 @@ export const mlPlatformPlugin = createBackendPlugin({
 
         // Rollouts write with the backend's own cluster credentials; the
         // browser never gets them.
-        const clusterClients = createClusterClients(config, logger);
         const servingAlias = createServingAliasMover({
           alias:
             config.getOptionalString('mlPlatform.rollouts.servingAlias') ??
@@ -261,7 +320,7 @@ export const mlPlatformPlugin = createBackendPlugin({
         const rollouts = createRolloutService({
           // Routers from modules come after the built-in ones.
           routers: [
-            ...createBuiltInTrafficRouters({ clients: clusterClients }),
+            ...createBuiltInTrafficRouters({ clients: clusters.client }),
             ...routers.values(),
           ],
           catalog: modelCatalog,
@@ -271,8 +330,18 @@ export const mlPlatformPlugin = createBackendPlugin({
           servingAlias,
         });
 
+        // Each step checks again that its creator may change the traffic.
+        const creatorCheck = createCreatorCheck({
+          permissions,
+          grants: servicePrincipals,
+          ownership,
+          catalog,
+          auth,
+          discovery,
+        });
         const gradualRollouts = await createGradualRolloutService({
           rollouts,
+          creatorCheck,
           database,
           scheduler,
           logger,
@@ -283,7 +352,7 @@ export const mlPlatformPlugin = createBackendPlugin({
           actionsRegistry,
           rollouts,
           audit,
-          catalog,
+          ownership,
           modelCatalog,
           permissions,
           logger,
@@ -296,10 +365,14 @@ export const mlPlatformPlugin = createBackendPlugin({
             modelCatalog,
             tools,
             mlflowWebhooks,
-            catalog,
+            ownership,
             rollouts,
             audit,
             gradualRollouts,
+            creatorCheck,
+            refreshIntervalMs: durationToMilliseconds(
+              readRefreshDuration(config, 'minInterval', { seconds: 10 }),
+            ),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

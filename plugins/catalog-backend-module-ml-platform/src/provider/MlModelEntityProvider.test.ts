@@ -48,14 +48,22 @@ const ok = (id: string): ModelRegistryStatus => ({
   ok: true,
 });
 
-const component = (name: string, annotation: string): Entity => ({
+/** Locations whose entities may claim a model: the platform's catalog repository. */
+const TRUSTED = 'file:/catalog/';
+
+const component = (
+  name: string,
+  annotation: string,
+  origin = `${TRUSTED}${name}.yaml`,
+): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: {
     name,
     namespace: 'default',
     annotations: {
-      'backstage.io/managed-by-location': `file:/catalog/${name}.yaml`,
+      'backstage.io/managed-by-location': origin,
+      'backstage.io/managed-by-origin-location': origin,
       'ml-platform.io/registered-model': annotation,
     },
   },
@@ -117,6 +125,7 @@ function setup(options: { entities?: Entity[]; defaultOwner?: string } = {}) {
     catalog: catalogServiceMock({ entities: options.entities ?? [] }),
     taskRunner,
     defaultOwner: options.defaultOwner,
+    trustedLocations: origin => origin.startsWith(TRUSTED),
   });
   return {
     provider,
@@ -211,10 +220,12 @@ describe('MlModelEntityProvider', () => {
           'backstage.io/managed-by-origin-location':
             'ml-platform:mlflow/fraud-detector',
           'ml-platform.io/registered-model': 'mlflow/fraud-detector',
+          // For people to read: the tag decides nothing.
+          'ml-platform.io/owner-tag': 'fraud-ml',
         },
         tags: ['ml-model'],
       },
-      spec: { type: 'ml-model', owner: 'group:default/fraud-ml' },
+      spec: { type: 'ml-model', owner: 'group:default/unknown' },
     });
     expect(second.metadata.name).toMatch(
       /^mlflow-eu-fraud-detector-[0-9a-f]{8}$/,
@@ -248,7 +259,7 @@ describe('MlModelEntityProvider', () => {
     expect(names[0]).not.toBe(names[1]);
   });
 
-  it('leaves out models that an entity names, by name or by registry/name', async () => {
+  it('leaves out models that an entity from a trusted location names, by name or by registry/name', async () => {
     server.use(
       serveModels(
         [
@@ -267,6 +278,12 @@ describe('MlModelEntityProvider', () => {
         component('fraud-scorer', 'fraud-detector'),
         component('ranker', 'mlflow/product-ranker'),
         component('broken', 'a/b/c'),
+        // Registered by anyone: the model keeps its own entity.
+        component(
+          'claim',
+          'mlflow/ticket-router',
+          'url:https://git.example.com/someone/catalog-info.yaml',
+        ),
       ],
     });
     await t.provider.connect(t.connection);
@@ -363,31 +380,31 @@ describe('MlModelEntityProvider', () => {
     ]);
   });
 
-  it('maps owners to entity references, falling back to the default owner', async () => {
+  it('owns every model by the default owner, whatever its owner tag says', async () => {
     server.use(
       serveModels([
         model('a', { owner: 'fraud-ml' }),
         model('b', { owner: 'user:jane' }),
-        model('c', { owner: 'group:ml/research' }),
-        model('d'),
-        model('e', { owner: 'not a name!' }),
+        model('c'),
       ]).handler,
     );
     const owners = async (defaultOwner?: string) => {
       const t = setup({ defaultOwner });
       await t.provider.connect(t.connection);
       await t.runTask();
-      return entitiesOf(t.mutations[0]).map(e => e.spec?.owner);
+      return entitiesOf(t.mutations[0]).map(e => [
+        e.spec?.owner,
+        e.metadata.annotations?.['ml-platform.io/owner-tag'],
+      ]);
     };
 
     expect(await owners()).toEqual([
-      'group:default/fraud-ml',
-      'user:default/jane',
-      'group:ml/research',
-      'group:default/unknown',
-      'group:default/unknown',
+      ['group:default/unknown', 'fraud-ml'],
+      ['group:default/unknown', 'user:jane'],
+      ['group:default/unknown', undefined],
     ]);
-    expect((await owners('platform-team')).slice(3)).toEqual([
+    expect((await owners('platform-team')).map(([o]) => o)).toEqual([
+      'group:default/platform-team',
       'group:default/platform-team',
       'group:default/platform-team',
     ]);

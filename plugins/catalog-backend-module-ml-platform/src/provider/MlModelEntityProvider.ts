@@ -24,23 +24,29 @@ import {
 } from '@backstage/plugin-catalog-node';
 import {
   ML_PLATFORM_ANNOTATIONS,
+  ML_PLATFORM_ENTITY_TYPES,
   ModelListResponse,
   ModelSummary,
   parseRegisteredModelRef,
 } from '@mlplatform/plugin-ml-platform-common';
+import {
+  ML_MODEL_PROVIDER_LOCATION_TYPE,
+  readTrustedLocations,
+  type TrustedLocations,
+} from '@mlplatform/plugin-ml-platform-node';
 import { randomUUID } from 'node:crypto';
 import { modelEntityName } from './modelEntityName';
 import { readProviderConfig } from './readProviderConfig';
 
-/** `spec.type` of the entities this provider emits. */
-export const ML_MODEL_RESOURCE_TYPE = 'ml-model';
-
 /** Location type of the `backstage.io/managed-by-location` it writes. */
-const LOCATION_TYPE = 'ml-platform';
+const LOCATION_TYPE = ML_MODEL_PROVIDER_LOCATION_TYPE;
 const ML_PLATFORM_PLUGIN_ID = 'ml-platform';
 const PAGE_SIZE = 500;
 
-/** Options of {@link MlModelEntityProvider.fromConfig}. */
+/**
+ * Options of {@link MlModelEntityProvider.fromConfig}.
+ * @public
+ */
 export interface MlModelEntityProviderOptions {
   logger: LoggerService;
   scheduler: SchedulerService;
@@ -53,8 +59,11 @@ const modelKey = (registryId: string, name: string) => `${registryId}/${name}`;
 
 /**
  * Emits a `Resource` of type `ml-model` for every registered model the ML
- * Platform backend lists, except models that an entity already names with
- * the `ml-platform.io/registered-model` annotation.
+ * Platform backend lists, except models that an entity from a trusted
+ * location (`mlPlatform.ownership.trustedLocations`) already names with the
+ * `ml-platform.io/registered-model` annotation. Each is owned by
+ * `catalog.providers.mlPlatform.defaultOwner`, whatever the model's MLflow
+ * `owner` tag says.
  * @public
  */
 export class MlModelEntityProvider implements EntityProvider {
@@ -66,6 +75,7 @@ export class MlModelEntityProvider implements EntityProvider {
     return new MlModelEntityProvider({
       ...options,
       defaultOwner,
+      trustedLocations: readTrustedLocations(config),
       taskRunner: options.scheduler.createScheduledTaskRunner(schedule),
     });
   }
@@ -76,6 +86,7 @@ export class MlModelEntityProvider implements EntityProvider {
   readonly #catalog: CatalogService;
   readonly #taskRunner: SchedulerServiceTaskRunner;
   readonly #defaultOwner: string;
+  readonly #trustedLocations: TrustedLocations;
   /** Models of each registry last read while it was healthy. */
   readonly #lastGood = new Map<string, ModelSummary[]>();
   #connection?: EntityProviderConnection;
@@ -88,12 +99,18 @@ export class MlModelEntityProvider implements EntityProvider {
     taskRunner: SchedulerServiceTaskRunner;
     /** Entity reference; a bare name means a group. Defaults to `unknown`. */
     defaultOwner?: string;
+    /**
+     * Whose claims replace a model's Resource; by default only this
+     * provider's own (so every model keeps its Resource).
+     */
+    trustedLocations?: TrustedLocations;
   }) {
     this.#logger = options.logger;
     this.#discovery = options.discovery;
     this.#auth = options.auth;
     this.#catalog = options.catalog;
     this.#taskRunner = options.taskRunner;
+    this.#trustedLocations = options.trustedLocations ?? (() => false);
     const defaultOwner = toOwnerRef(options.defaultOwner ?? 'unknown');
     if (!defaultOwner) {
       throw new Error(
@@ -173,7 +190,7 @@ export class MlModelEntityProvider implements EntityProvider {
         !claimed.names.has(m.name) &&
         !claimed.keys.has(modelKey(m.registryId, m.name)),
     );
-    return this.#toEntities(unclaimed, logger);
+    return this.#toEntities(unclaimed);
   }
 
   async #readModels(): Promise<
@@ -207,9 +224,11 @@ export class MlModelEntityProvider implements EntityProvider {
   }
 
   /**
-   * The models that entities outside this provider name by annotation: a
-   * bare `<name>` claims that name in every registry (as the backend
-   * resolves it), `<registry>/<name>` one model.
+   * The models that entities outside this provider name by annotation from a
+   * trusted location: a bare `<name>` claims that name in every registry (as
+   * the backend resolves it), `<registry>/<name>` one model. A claim from
+   * elsewhere (a location any user may register) leaves the model's
+   * Resource in place, since it gives no rights over the model either.
    */
   async #readClaimedModels(
     logger: LoggerService,
@@ -236,6 +255,11 @@ export class MlModelEntityProvider implements EntityProvider {
       if (annotations[ANNOTATION_LOCATION]?.startsWith(`${LOCATION_TYPE}:`)) {
         continue; // one of ours
       }
+      if (
+        !this.#trustedLocations(annotations[ANNOTATION_ORIGIN_LOCATION] ?? '')
+      ) {
+        continue;
+      }
       const value = annotations[annotation];
       if (value === undefined) continue;
       try {
@@ -254,7 +278,7 @@ export class MlModelEntityProvider implements EntityProvider {
     return { names, keys };
   }
 
-  #toEntities(models: ModelSummary[], logger: LoggerService): DeferredEntity[] {
+  #toEntities(models: ModelSummary[]): DeferredEntity[] {
     const names = models.map(m => modelEntityName(m.registryId, m.name));
     const counts = new Map<string, number>();
     for (const name of names) {
@@ -286,30 +310,19 @@ export class MlModelEntityProvider implements EntityProvider {
               model.registryId,
               model.name,
             ),
+            ...(model.owner && {
+              [ML_PLATFORM_ANNOTATIONS.ownerTag]: model.owner,
+            }),
           },
-          tags: [ML_MODEL_RESOURCE_TYPE],
+          tags: [ML_PLATFORM_ENTITY_TYPES.model],
         },
         spec: {
-          type: ML_MODEL_RESOURCE_TYPE,
-          owner: this.#ownerOf(model, logger),
+          type: ML_PLATFORM_ENTITY_TYPES.model,
+          owner: this.#defaultOwner,
         },
       };
       return { entity, locationKey: this.getProviderName() };
     });
-  }
-
-  #ownerOf(model: ModelSummary, logger: LoggerService): string {
-    if (!model.owner) return this.#defaultOwner;
-    const owner = toOwnerRef(model.owner);
-    if (!owner) {
-      logger.warn(
-        `Model '${modelKey(model.registryId, model.name)}' has owner '${
-          model.owner
-        }', which is no entity reference; using ${this.#defaultOwner}`,
-      );
-      return this.#defaultOwner;
-    }
-    return owner;
   }
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** The registry id whose models get entity names without a registry prefix. */
-export const DEFAULT_REGISTRY_ID = 'mlflow';
+const DEFAULT_REGISTRY_ID = 'mlflow';
 
 const MAX_NAME_LENGTH = 63;
 const HASH_LENGTH = 8;

@@ -17,7 +17,7 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
 /** Settings of the {@link MlModelEntityProvider}. */
 export interface MlModelEntityProviderConfig {
   schedule: SchedulerServiceTaskScheduleDefinition;
-  /** Entity reference of the owner of models without an `owner` tag. */
+  /** Entity reference of the owner of every model's Resource. */
   defaultOwner?: string;
 }
 

@@ -2,6 +2,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { claimingEntity, testOwnership } from '../__testUtils__/modelClaims';
 import {
   AuthorizeResult,
   isResourcePermission,
@@ -46,18 +47,11 @@ beforeAll(async () => {
   });
   const catalog = catalogServiceMock({
     entities: [
-      {
-        apiVersion: 'backstage.io/v1alpha1',
-        kind: 'Component',
-        metadata: {
-          name: 'svc-actions-scorer',
-          namespace: 'default',
-          annotations: {
-            'ml-platform.io/registered-model': `${REGISTRY}/${MODEL}`,
-          },
-        },
-        spec: { type: 'model-service', owner: JANE, lifecycle: 'production' },
-      },
+      claimingEntity({
+        name: 'svc-actions-scorer',
+        annotation: `${REGISTRY}/${MODEL}`,
+        owner: JANE,
+      }),
     ],
   });
 
@@ -65,7 +59,7 @@ beforeAll(async () => {
     actionsRegistry: actions,
     rollouts,
     audit: bed.audit,
-    catalog,
+    ownership: testOwnership(catalog),
     modelCatalog: bed.catalog,
     permissions,
     logger: mockServices.logger.mock(),

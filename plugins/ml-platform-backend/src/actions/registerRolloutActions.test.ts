@@ -28,26 +28,15 @@ import {
   type RolloutCatalog,
   type RolloutService,
 } from '../services/Rollouts';
+import { claimingEntity, testOwnership } from '../__testUtils__/modelClaims';
 import { registerRolloutActions } from './registerRolloutActions';
 
 const JANE = 'user:default/jane';
 const BOB = 'user:default/bob';
 const ACTIONS = '/api/ml-platform/.backstage/actions/v1/actions';
 
-const modelEntity = (
-  name: string,
-  annotation: string,
-  owner: string,
-): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name,
-    namespace: 'default',
-    annotations: { 'ml-platform.io/registered-model': annotation },
-  },
-  spec: { type: 'model-service', owner, lifecycle: 'production' },
-});
+const modelEntity = (name: string, annotation: string, owner: string): Entity =>
+  claimingEntity({ name, annotation, owner });
 
 // Jane owns the component that names fraud-detector; Bob owns an unrelated
 // component, which must not let him act on the model.
@@ -85,6 +74,7 @@ async function startBackend() {
   const rollouts = {
     apply: jest.fn(async () => result),
     recordRefused: jest.fn(async () => {}),
+    current: jest.fn(),
   } satisfies RolloutService;
   // The registry knows these models; orphan-model has no catalog entity.
   const modelCatalog: RolloutCatalog = {
@@ -127,6 +117,10 @@ async function startBackend() {
         };
       });
     }),
+    // Nobody here is allowed the rollout permission on every model.
+    authorizeConditional: jest.fn(async requests =>
+      requests.map(() => ({ result: AuthorizeResult.DENY })),
+    ),
   });
 
   const plugin = createBackendPlugin({
@@ -139,8 +133,14 @@ async function startBackend() {
           catalog: catalogServiceRef,
           logger: coreServices.logger,
         },
-        async init(deps) {
-          registerRolloutActions({ ...deps, rollouts, audit, modelCatalog });
+        async init({ catalog, ...deps }) {
+          registerRolloutActions({
+            ...deps,
+            ownership: testOwnership(catalog),
+            rollouts,
+            audit,
+            modelCatalog,
+          });
         },
       });
     },
@@ -223,7 +223,7 @@ describe('registerRolloutActions', () => {
     expect(res.body.error).toMatchObject({
       name: 'NotAllowedError',
       message:
-        "Not allowed to change the traffic of model 'fraud-detector': permission ml-platform.rollout.execute denied on component:default/fraud-scorer",
+        "Not allowed to change the traffic of model 'fraud-detector' of registry 'mlflow': permission ml-platform.rollout.execute denied on component:default/fraud-scorer",
     });
     expect(rollouts.apply).not.toHaveBeenCalled();
     expect(rollouts.recordRefused).toHaveBeenCalledWith(
@@ -233,7 +233,7 @@ describe('registerRolloutActions', () => {
     );
   });
 
-  it('refuses a model no catalog entity names, audits it and applies nothing', async () => {
+  it('refuses a model no trusted catalog entity claims, audits it and applies nothing', async () => {
     const { server, rollouts } = await startBackend();
 
     const res = await request(server)
@@ -241,9 +241,9 @@ describe('registerRolloutActions', () => {
       .set('Authorization', mockCredentials.user.header(JANE))
       .send({ ...canary, model: 'orphan-model' });
 
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(403);
     expect(res.body.error.message).toMatch(
-      /No catalog entity names model 'orphan-model'/,
+      /model 'orphan-model' of registry 'mlflow': no catalog entity from a trusted location claims it/,
     );
     expect(rollouts.apply).not.toHaveBeenCalled();
     expect(rollouts.recordRefused).toHaveBeenCalledWith(

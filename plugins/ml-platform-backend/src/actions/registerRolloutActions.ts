@@ -4,7 +4,6 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import { NotAllowedError } from '@backstage/errors';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   mlPlatformAuditReadPermission,
@@ -18,6 +17,7 @@ import {
 import { actorOf } from '../services/Rollouts/actorOf';
 import { authorizeRolloutRequest } from '../services/Rollouts/authorizeRolloutRequest';
 import type { RolloutCatalog } from '../services/Rollouts/types';
+import type { ModelOwnership } from '../services/ModelOwnership';
 import {
   auditPageSchema,
   modelFields,
@@ -51,8 +51,8 @@ export function registerRolloutActions(options: {
   actionsRegistry: ActionsRegistryService;
   rollouts: RolloutService;
   audit: RolloutAuditStore;
-  /** Finds the model's catalog entity for the permission check. */
-  catalog: CatalogService;
+  /** Finds the model's catalog entities for the permission check. */
+  ownership: ModelOwnership;
   /** Resolves the model's registry, as the HTTP route does. */
   modelCatalog: RolloutCatalog;
   permissions: PermissionsService;
@@ -62,7 +62,7 @@ export function registerRolloutActions(options: {
     actionsRegistry,
     rollouts,
     audit,
-    catalog,
+    ownership,
     modelCatalog,
     permissions,
     logger,
@@ -85,7 +85,7 @@ Fails without changing anything when the caller may not change the model's traff
         request: input as RolloutRequest,
         credentials,
         permissions,
-        catalog,
+        ownership,
         modelCatalog,
         rollouts,
       });

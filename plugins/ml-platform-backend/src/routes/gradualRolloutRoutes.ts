@@ -2,24 +2,31 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { mlPlatformModelReadPermission } from '@mlplatform/plugin-ml-platform-common';
+import {
+  REQUEST_LIMITS,
+  mlPlatformModelReadPermission,
+} from '@mlplatform/plugin-ml-platform-common';
+import { NotFoundError } from '@backstage/errors';
 import type { Request, Router } from 'express';
 import { z } from 'zod/v3';
-import type { GradualRolloutService } from '../services/GradualRollouts';
+import type {
+  CreatorCheck,
+  GradualRolloutService,
+} from '../services/GradualRollouts';
 import type { ModelCatalogService } from '../services/ModelCatalog';
+import type { ModelOwnership } from '../services/ModelOwnership';
 import type { RolloutService } from '../services/Rollouts';
 import { actorOf } from '../services/Rollouts/actorOf';
 import { authorizeRollout } from '../services/Rollouts/authorizeRollout';
 import { authorizeRolloutRequest } from '../services/Rollouts/authorizeRolloutRequest';
-import { deploymentFields, name } from './deploymentFields';
-import { parse } from './parse';
+import { deploymentFields, versionField } from './deploymentFields';
+import { parse, parseModelName } from './parse';
 import { requirePermission } from './requirePermission';
 
 const startBody = z
   .object({
     ...deploymentFields,
-    target: z.object({ version: name }).strict(),
+    target: z.object({ version: versionField }).strict(),
     steps: z
       .array(
         z
@@ -29,13 +36,32 @@ const startBody = z
           })
           .strict(),
       )
-      .min(1),
+      .min(1)
+      .max(REQUEST_LIMITS.gradualSteps),
   })
   .strict();
 
 const listQuery = z
-  .object({ cluster: name.optional(), namespace: name.optional() })
+  .object({
+    cluster: deploymentFields.cluster.optional(),
+    namespace: deploymentFields.namespace.optional(),
+  })
   .strict();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A gradual rollout's id from the path: the UUID the backend gave it, as
+ * anything else names no gradual rollout (and is not looked up).
+ */
+function gradualId(value: string): string {
+  if (!UUID.test(value)) {
+    throw new NotFoundError(
+      `No gradual rollout with id '${value.slice(0, 64)}'`,
+    );
+  }
+  return value;
+}
 
 /**
  * The gradual rollout routes. Starting one and acting on one need the same
@@ -48,13 +74,14 @@ export function addGradualRolloutRoutes(
   options: {
     httpAuth: HttpAuthService;
     permissions: PermissionsService;
-    catalog: CatalogService;
+    ownership: ModelOwnership;
     modelCatalog: ModelCatalogService;
     rollouts: RolloutService;
     gradualRollouts: GradualRolloutService;
+    creatorCheck: CreatorCheck;
   },
 ) {
-  const { httpAuth, gradualRollouts } = options;
+  const { httpAuth, gradualRollouts, creatorCheck } = options;
 
   // Progress is for everyone who may see the model, as its page is.
   const authorizeRead = (req: Request) =>
@@ -82,37 +109,40 @@ export function addGradualRolloutRoutes(
         await gradualRollouts.start(
           { ...body, registryId: request.registryId },
           actorOf(credentials),
+          await creatorCheck.capture(credentials),
         ),
       );
   });
 
   router.get('/rollouts/gradual/:id', async (req, res) => {
     await authorizeRead(req);
-    res.json(await gradualRollouts.get(req.params.id));
+    res.json(await gradualRollouts.get(gradualId(req.params.id)));
   });
 
   for (const action of ['pause', 'resume', 'abort'] as const) {
     router.post(`/rollouts/gradual/:id/${action}`, async (req, res) => {
+      const id = gradualId(req.params.id);
       const credentials = await httpAuth.credentials(req);
-      const rollout = await gradualRollouts.get(req.params.id);
+      const rollout = await gradualRollouts.get(id);
       // Changes no traffic by itself, so a refusal is not an audit record.
       await authorizeRollout({
         ...options,
         credentials,
         model: rollout.model,
-        registryId: rollout.registryId,
+        registryId:
+          rollout.registryId ??
+          (
+            await options.modelCatalog.getModel(rollout.model)
+          ).model.registryId,
       });
-      res.json(
-        await gradualRollouts[action](req.params.id, actorOf(credentials)),
-      );
+      res.json(await gradualRollouts[action](id, actorOf(credentials)));
     });
   }
 
   router.get('/models/:name/rollouts/gradual', async (req, res) => {
     await authorizeRead(req);
+    const model = parseModelName(req.params.name);
     const query = parse(listQuery, req.query, 'query');
-    res.json({
-      items: await gradualRollouts.list({ model: req.params.name, ...query }),
-    });
+    res.json({ items: await gradualRollouts.list({ model, ...query }) });
   });
 }

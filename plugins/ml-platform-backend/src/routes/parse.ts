@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { REQUEST_LIMITS } from '@mlplatform/plugin-ml-platform-common';
 import { z } from 'zod/v3';
 
 /** Validates a request's query or body; an InputError names each wrong field. */
@@ -21,4 +22,11 @@ export function parse<S extends z.ZodTypeAny>(
     throw new InputError(`Invalid ${what}: ${issues}`);
   }
   return parsed.data;
+}
+
+const modelName = z.string().min(1).max(REQUEST_LIMITS.model);
+
+/** The `:name` of a model's path, as long as the API allows. */
+export function parseModelName(value: unknown): string {
+  return parse(modelName, value, 'model name');
 }

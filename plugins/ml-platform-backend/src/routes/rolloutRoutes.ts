@@ -3,9 +3,9 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { serializeError } from '@backstage/errors';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   MAX_ROLLOUT_WEIGHT,
+  REQUEST_LIMITS,
   mlPlatformAuditReadPermission,
   ROLLOUT_STRATEGIES,
   type RolloutRequest,
@@ -14,14 +14,15 @@ import type { Router } from 'express';
 import { z } from 'zod/v3';
 import { MAX_AUDIT_PAGE, type RolloutAuditStore } from '../services/Audit';
 import type { ModelCatalogService } from '../services/ModelCatalog';
+import type { ModelOwnership } from '../services/ModelOwnership';
 import {
   RolloutConflictError,
   type RolloutService,
 } from '../services/Rollouts';
 import { actorOf } from '../services/Rollouts/actorOf';
 import { authorizeRolloutRequest } from '../services/Rollouts/authorizeRolloutRequest';
-import { deploymentFields, name } from './deploymentFields';
-import { parse } from './parse';
+import { deploymentFields, name, versionField } from './deploymentFields';
+import { parse, parseModelName } from './parse';
 import { requirePermission } from './requirePermission';
 
 const rolloutBody = z
@@ -29,27 +30,31 @@ const rolloutBody = z
     ...deploymentFields,
     strategy: z.enum(ROLLOUT_STRATEGIES),
     weights: z
-      .record(name, z.number().int().min(0).max(MAX_ROLLOUT_WEIGHT))
+      .record(versionField, z.number().int().min(0).max(MAX_ROLLOUT_WEIGHT))
+      .refine(w => Object.keys(w).length <= REQUEST_LIMITS.splitVersions, {
+        message: `at most ${REQUEST_LIMITS.splitVersions} versions`,
+      })
       .optional(),
     target: z
       .object({
-        version: name,
+        version: versionField,
         percent: z.number().int().min(0).max(100).optional(),
       })
       .strict()
       .optional(),
     nextStepOnly: z.boolean().optional(),
-    expectedResourceVersion: name.optional(),
+    expectedResourceVersion: name(REQUEST_LIMITS.resourceVersion).optional(),
   })
   .strict();
 
 const auditQuery = z
   .object({
-    registry: name.optional(),
-    cluster: name.optional(),
-    namespace: name.optional(),
+    registry: deploymentFields.registryId,
+    cluster: deploymentFields.cluster.optional(),
+    namespace: deploymentFields.namespace.optional(),
     limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50),
-    before: z.string().min(1).optional(),
+    // An audit record's id.
+    before: z.string().min(1).max(16).optional(),
   })
   .strict();
 
@@ -59,7 +64,7 @@ export function addRolloutRoutes(
   options: {
     httpAuth: HttpAuthService;
     permissions: PermissionsService;
-    catalog: CatalogService;
+    ownership: ModelOwnership;
     modelCatalog: ModelCatalogService;
     rollouts: RolloutService;
     audit: RolloutAuditStore;
@@ -95,10 +100,11 @@ export function addRolloutRoutes(
 
   router.get('/models/:name/rollouts', async (req, res) => {
     await requirePermission(options, req, mlPlatformAuditReadPermission);
+    const model = parseModelName(req.params.name);
     const { registry, ...query } = parse(auditQuery, req.query, 'query');
     res.json(
       await audit.list({
-        model: req.params.name,
+        model,
         ...(registry && { registryId: registry }),
         ...query,
       }),

@@ -66,6 +66,8 @@ const platformConfig = mockServices.rootConfig.factory({
         accessKeyId: lakefs.accessKeyId,
         secretAccessKey: lakefs.secretAccessKey,
       },
+      // The seed's tool Services, at the hosts configured above.
+      toolDiscovery: { namespaces: ['ml-tools'] },
     },
   },
 });

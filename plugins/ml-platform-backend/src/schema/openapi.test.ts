@@ -95,6 +95,8 @@ const versions: ModelVersion[] = [
       safety: 'unsafe',
       reason: 'Loading runs pickle (sklearn, serialization_format: pickle)',
       flavors: ['python_function', 'sklearn'],
+      source: 'bytes',
+      files: [],
     },
     links: {
       registry: 'https://mlflow.example.com/#/models/fraud/versions/1',
@@ -255,6 +257,12 @@ describe('openapi.yaml', () => {
       await request(server).post('/api/ml-platform/refresh'),
     );
     expect(refresh.status).toBe(204);
+    // A second read on request within the interval is not started.
+    const again = checker.check(
+      await request(server).post('/api/ml-platform/refresh'),
+    );
+    expect(again.status).toBe(429);
+    expect(Number(again.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('describes the errors of invalid requests', async () => {
@@ -269,9 +277,19 @@ describe('openapi.yaml', () => {
     }
     expect((await get('/models/twin')).status).toBe(400);
     expect((await get('/models/fraud-detector?colour=red')).status).toBe(400);
-    const missing = await get('/models/nope');
+    // The registries that answered can say they have no such model.
+    const missing = await get('/models/nope?registry=eu');
     expect(missing.status).toBe(404);
     expect(missing.body.error.name).toBe('NotFoundError');
+    // One that does not answer cannot.
+    const unknown = await get('/models/nope');
+    expect(unknown.status).toBe(503);
+    expect(unknown.body.error).toMatchObject({
+      name: 'ServiceUnavailableError',
+      message: expect.stringContaining(
+        'mlflow registry mlflow-down is unreachable',
+      ),
+    });
   });
 
   it('describes the 503 while a registry is still being read for the first time', async () => {

@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 
 // Tests run from source, so the spec sits next to this folder.
 // eslint-disable-next-line no-restricted-syntax
-export const SPEC_PATH = path.resolve(__dirname, '../openapi.yaml');
+const SPEC_PATH = path.resolve(__dirname, '../openapi.yaml');
 
 /** Where the plugin's router is mounted in a test backend. */
 const BASE_PATH = '/api/ml-platform';

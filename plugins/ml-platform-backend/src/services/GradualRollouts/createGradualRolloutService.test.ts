@@ -3,9 +3,15 @@ import { ConflictError, InputError } from '@backstage/errors';
 import type {
   RolloutRequest,
   RolloutResult,
+  RolloutSplit,
 } from '@mlplatform/plugin-ml-platform-common';
 import { postgresTestDatabaseIds } from 'platform-tests';
-import type { RolloutService } from '../Rollouts';
+import {
+  RolloutConflictError,
+  type CurrentSplit,
+  type RolloutService,
+} from '../Rollouts';
+import { AUTHORIZED, creatorCheckStub } from './__testUtils__/creatorChecks';
 import { createGradualRolloutService } from './createGradualRolloutService';
 import type { GradualRolloutRequest } from '@mlplatform/plugin-ml-platform-common';
 
@@ -31,8 +37,11 @@ function manualClock() {
 }
 
 /**
- * The rollout service's interface, recording each applied request. `delayMs`
- * keeps a step in flight long enough for a second runner to race it.
+ * The rollout service's interface over one traffic object, recording each
+ * applied request: a write sets the target's share (the rest to version 5)
+ * and moves the object's resourceVersion, and refuses a stale
+ * `expectedResourceVersion` as the real one does. `delayMs` keeps a step in
+ * flight long enough for a second runner to race it.
  */
 function fakeRollouts(
   options: {
@@ -41,6 +50,36 @@ function fakeRollouts(
   } = {},
 ) {
   const applied: Array<{ request: RolloutRequest; actor: string }> = [];
+  const refused: Array<{ actor: string; reason: string }> = [];
+  // One traffic object per deployment (namespace).
+  const objects = new Map<
+    string,
+    { resourceVersion: number; target: number }
+  >();
+  const objectOf = (namespace: string) => {
+    if (!objects.has(namespace)) {
+      objects.set(namespace, { resourceVersion: 1, target: 0 });
+    }
+    return objects.get(namespace)!;
+  };
+  const split = (namespace: string): RolloutSplit => {
+    const { target } = objectOf(namespace);
+    return {
+      versions: [
+        { version: '5', weight: 100 - target, percent: 100 - target },
+        { version: '6', weight: target, percent: target },
+      ],
+    };
+  };
+  const current = (namespace: string): CurrentSplit => ({
+    router: {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      name: 'r',
+    },
+    split: split(namespace),
+    resourceVersion: String(objectOf(namespace).resourceVersion),
+  });
   const service: RolloutService = {
     async apply(request, actor) {
       if (options.delayMs) {
@@ -48,12 +87,48 @@ function fakeRollouts(
       }
       const refusal = options.refuse?.(request);
       if (refusal) throw refusal;
+      const object = objectOf(request.namespace);
+      if (
+        request.expectedResourceVersion !== undefined &&
+        request.expectedResourceVersion !== String(object.resourceVersion)
+      ) {
+        const now = current(request.namespace);
+        throw new RolloutConflictError(
+          'The HTTPRoute changed since it was read.',
+          now.split,
+          now.resourceVersion,
+        );
+      }
       applied.push({ request, actor });
-      return { auditId: String(applied.length) } as RolloutResult;
+      object.target = request.target?.percent ?? 0;
+      object.resourceVersion += 1;
+      return {
+        auditId: String(applied.length),
+        after: split(request.namespace),
+        resourceVersion: String(object.resourceVersion),
+      } as RolloutResult;
     },
-    async recordRefused() {},
+    async recordRefused(_request, actor, reason) {
+      refused.push({ actor, reason });
+    },
+    async current(request) {
+      return current(request.namespace);
+    },
   };
-  return { service, applied };
+  return {
+    service,
+    applied,
+    refused,
+    /**
+     * A write by someone else to the ml-prod deployment's object: `target` %
+     * to version 6, or the split unchanged (a status write).
+     */
+    writeByHand(target?: number) {
+      const object = objectOf('ml-prod');
+      object.target = target ?? object.target;
+      object.resourceVersion += 1;
+    },
+  };
 }
 
 const schedule = (
@@ -84,9 +159,11 @@ async function setUp(
   const clock = manualClock();
   const rollouts = fakeRollouts(rolloutOptions);
   const scheduler = mockServices.scheduler.mock();
+  const creator = creatorCheckStub();
   const replica = () =>
     createGradualRolloutService({
       rollouts: rollouts.service,
+      creatorCheck: creator.check,
       database,
       scheduler,
       logger: mockServices.logger.mock(),
@@ -95,6 +172,7 @@ async function setUp(
   return {
     clock,
     rollouts,
+    creator,
     scheduler,
     database,
     replica,
@@ -115,7 +193,7 @@ describe('createGradualRolloutService', () => {
         fn: expect.any(Function),
       });
 
-      const started = await service.start(schedule(), JANE);
+      const started = await service.start(schedule(), JANE, AUTHORIZED);
       expect(started).toEqual({
         id: expect.any(String),
         model: 'fraud-detector',
@@ -187,7 +265,11 @@ describe('createGradualRolloutService', () => {
       const ids = [];
       for (const namespace of ['ml-prod', 'ml-staging', 'ml-dev']) {
         // the other replica's pass, while start applies the first step
-        const starting = service.start(schedule({ namespace }), JANE);
+        const starting = service.start(
+          schedule({ namespace }),
+          JANE,
+          AUTHORIZED,
+        );
         await new Promise(r => setTimeout(r, 10));
         await other.runDueSteps();
         ids.push((await starting).id);
@@ -222,7 +304,7 @@ describe('createGradualRolloutService', () => {
     'continues after a restart from the persisted step, on %p',
     async databaseId => {
       const { clock, rollouts, replica, service } = await setUp(databaseId);
-      const { id } = await service.start(schedule(), JANE);
+      const { id } = await service.start(schedule(), JANE, AUTHORIZED);
       clock.advance(60);
       await service.runDueSteps();
 
@@ -243,7 +325,7 @@ describe('createGradualRolloutService', () => {
     'holds while paused, goes on when resumed, and stops for good when aborted, on %p',
     async databaseId => {
       const { clock, rollouts, service } = await setUp(databaseId);
-      const { id } = await service.start(schedule(), JANE);
+      const { id } = await service.start(schedule(), JANE, AUTHORIZED);
 
       expect(await service.pause(id, JANE)).toMatchObject({ state: 'paused' });
       await expect(service.pause(id, JANE)).rejects.toThrow(ConflictError);
@@ -277,7 +359,9 @@ describe('createGradualRolloutService', () => {
       );
 
       // the deployment is free again
-      await expect(service.start(schedule(), JANE)).resolves.toMatchObject({
+      await expect(
+        service.start(schedule(), JANE, AUTHORIZED),
+      ).resolves.toMatchObject({
         state: 'running',
       });
     },
@@ -292,7 +376,7 @@ describe('createGradualRolloutService', () => {
             ? new ConflictError('The HTTPRoute changed')
             : undefined,
       });
-      const { id } = await service.start(schedule(), JANE);
+      const { id } = await service.start(schedule(), JANE, AUTHORIZED);
       clock.advance(60);
       await service.runDueSteps();
       const failed = await service.get(id);
@@ -316,7 +400,7 @@ describe('createGradualRolloutService', () => {
           new InputError("Version '9' of 'fraud-detector' is unknown"),
       });
       await expect(
-        service.start(schedule({ target: { version: '9' } }), JANE),
+        service.start(schedule({ target: { version: '9' } }), JANE, AUTHORIZED),
       ).rejects.toThrow(InputError);
       expect(await service.list({ model: 'fraud-detector' })).toEqual([
         expect.objectContaining({
@@ -335,8 +419,8 @@ describe('createGradualRolloutService', () => {
       const { rollouts, replica, service } = await setUp(databaseId);
       const other = await replica();
       const results = await Promise.allSettled([
-        service.start(schedule(), JANE),
-        other.start(schedule(), 'user:default/joe'),
+        service.start(schedule(), JANE, AUTHORIZED),
+        other.start(schedule(), 'user:default/joe', AUTHORIZED),
       ]);
       expect(results.map(r => r.status).sort()).toEqual([
         'fulfilled',
@@ -350,12 +434,12 @@ describe('createGradualRolloutService', () => {
 
       const { id } = (results.find(r => r.status === 'fulfilled') as any).value;
       await service.pause(id, JANE);
-      await expect(service.start(schedule(), JANE)).rejects.toThrow(
+      await expect(service.start(schedule(), JANE, AUTHORIZED)).rejects.toThrow(
         /already has a paused gradual rollout/,
       );
       // another namespace is another deployment
       await expect(
-        service.start(schedule({ namespace: 'ml-staging' }), JANE),
+        service.start(schedule({ namespace: 'ml-staging' }), JANE, AUTHORIZED),
       ).resolves.toMatchObject({ state: 'running' });
     },
   );
@@ -364,11 +448,12 @@ describe('createGradualRolloutService', () => {
     'fails, without applying again, a step whose runner died while applying it, on %p',
     async databaseId => {
       const { clock, rollouts, database, service } = await setUp(databaseId);
-      const { id } = await service.start(schedule(), JANE);
+      const { id } = await service.start(schedule(), JANE, AUTHORIZED);
       clock.advance(60);
       // A runner that claims the next step and never comes back.
       const dying = await createGradualRolloutService({
         rollouts: { ...rollouts.service, apply: () => new Promise(() => {}) },
+        creatorCheck: creatorCheckStub().check,
         database,
         scheduler: mockServices.scheduler.mock(),
         logger: mockServices.logger.mock(),
@@ -404,16 +489,104 @@ describe('createGradualRolloutService', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    'guards each step by the resourceVersion the step before left, and pauses on a split changed by hand, on %p',
+    async databaseId => {
+      const { clock, rollouts, service } = await setUp(databaseId);
+      const { id } = await service.start(schedule(), JANE, AUTHORIZED);
+      expect(
+        rollouts.applied[0].request.expectedResourceVersion,
+      ).toBeUndefined();
+
+      clock.advance(60);
+      await service.runDueSteps();
+      // Guarded by what step 1 wrote (the object's second resourceVersion).
+      expect(rollouts.applied[1].request.expectedResourceVersion).toBe('2');
+
+      // A status write moves the resourceVersion, not the split: on it goes.
+      rollouts.writeByHand();
+      clock.advance(120);
+      // The rollback by hand comes in right after: it must stand.
+      rollouts.writeByHand(0);
+      await service.runDueSteps();
+      const paused = await service.get(id);
+      expect(paused).toMatchObject({ state: 'paused', currentStep: 1 });
+      expect(paused.error).toBe(
+        `Gradual rollout ${id} paused before step 3 of 3: HTTPRoute ml-prod/r was changed outside it since step 2 (which left 5 50%, 6 50%; now 5 100%). Nothing was applied. Resume to go on from the split as it is now, or abort.`,
+      );
+      expect(rollouts.refused).toEqual([{ actor: JANE, reason: paused.error }]);
+      expect(stepsOf(rollouts.applied)).toEqual(['canary 10', 'canary 50']);
+
+      await service.runDueSteps();
+      expect(rollouts.applied).toHaveLength(2);
+      const resumed = await service.resume(id, JANE);
+      expect(resumed.error).toBeUndefined();
+      await service.runDueSteps();
+      expect(await service.get(id)).toMatchObject({ state: 'succeeded' });
+      expect(stepsOf(rollouts.applied)).toEqual([
+        'canary 10',
+        'canary 50',
+        'promote 100',
+      ]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'goes on after a write that left the split as the last step did, on %p',
+    async databaseId => {
+      const { clock, rollouts, service } = await setUp(databaseId);
+      const { id } = await service.start(schedule(), JANE, AUTHORIZED);
+      rollouts.writeByHand();
+      clock.advance(60);
+      await service.runDueSteps();
+      expect(await service.get(id)).toMatchObject({
+        state: 'running',
+        currentStep: 1,
+      });
+      expect(rollouts.applied[1].request.expectedResourceVersion).toBe('3');
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'refuses every step once its creator may no longer act, recording it, on %p',
+    async databaseId => {
+      const { clock, rollouts, creator, service } = await setUp(databaseId);
+      const { id } = await service.start(schedule(), JANE, AUTHORIZED);
+      expect(creator.recheck).toHaveBeenCalledTimes(1);
+      creator.revoke('user:default/jane is no longer in the catalog');
+      clock.advance(60);
+      await service.runDueSteps();
+      expect(await service.get(id)).toMatchObject({
+        state: 'failed',
+        currentStep: 0,
+        error:
+          'Step 2 of 3 (50% to version 6) failed: The creator may no longer change the traffic of model: user:default/jane is no longer in the catalog',
+      });
+      expect(rollouts.refused).toEqual([
+        {
+          actor: JANE,
+          reason: `Gradual rollout ${id}, Step 2 of 3 (50% to version 6): The creator may no longer change the traffic of model: user:default/jane is no longer in the catalog`,
+        },
+      ]);
+      expect(stepsOf(rollouts.applied)).toEqual(['canary 10']);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'lists the rollouts of a model, newest first, narrowed to a deployment, on %p',
     async databaseId => {
       const { clock, service } = await setUp(databaseId);
-      const prod = await service.start(schedule(), JANE);
+      const prod = await service.start(schedule(), JANE, AUTHORIZED);
       clock.advance(1);
       const staging = await service.start(
         schedule({ namespace: 'ml-staging', registryId: undefined }),
         JANE,
+        AUTHORIZED,
       );
-      await service.start(schedule({ model: 'churn-predictor' }), JANE);
+      await service.start(
+        schedule({ model: 'churn-predictor' }),
+        JANE,
+        AUTHORIZED,
+      );
 
       const all = await service.list({ model: 'fraud-detector' });
       expect(all.map(r => r.id)).toEqual([staging.id, prod.id]);
@@ -494,7 +667,7 @@ describe('createGradualRolloutService', () => {
       [{ namespace: '' }, "'namespace' must be a non-empty string"],
     ];
     for (const [overrides, message] of bad) {
-      const attempt = service.start(schedule(overrides), JANE);
+      const attempt = service.start(schedule(overrides), JANE, AUTHORIZED);
       await expect(attempt).rejects.toThrow(InputError);
       await expect(attempt).rejects.toThrow(message);
     }

@@ -4,17 +4,28 @@ import type {
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, NotFoundError, isError } from '@backstage/errors';
+import {
+  ConflictError,
+  NotAllowedError,
+  NotFoundError,
+  isError,
+} from '@backstage/errors';
 import type {
   GradualRollout,
   RolloutRequest,
+  RolloutSplit,
 } from '@mlplatform/plugin-ml-platform-common';
-import type { RolloutService } from '../Rollouts';
+import {
+  RolloutConflictError,
+  type CurrentSplit,
+  type RolloutService,
+} from '../Rollouts';
+import type { CreatorCheck } from './createCreatorCheck';
 import { createGradualRolloutStore } from './createGradualRolloutStore';
 import type { GradualRolloutClock, GradualRolloutService } from './types';
 import { validateSchedule } from './validateSchedule';
 
-export const GRADUAL_ROLLOUTS_TASK_ID = 'ml-platform-gradual-rollouts';
+const GRADUAL_ROLLOUTS_TASK_ID = 'ml-platform-gradual-rollouts';
 
 /**
  * A claim this old belongs to a runner that died mid-step (the task times
@@ -27,6 +38,13 @@ const systemClock: GradualRolloutClock = { now: () => new Date() };
 const messageOf = (error: unknown) =>
   isError(error) ? error.message : String(error);
 
+/** Each version's share; versions without traffic left out. */
+const shares = (split: RolloutSplit | undefined) =>
+  (split?.versions ?? [])
+    .filter(v => v.percent > 0)
+    .map(v => `${v.version} ${v.percent}%`)
+    .join(', ') || 'no traffic';
+
 /**
  * Runs gradual rollouts: the schedule lives in the plugin's database and a
  * global scheduled task (one runner across replicas) applies each step when
@@ -38,15 +56,22 @@ const messageOf = (error: unknown) =>
  * put it: putting it back is a rollout of its own (split or rollback from
  * the page), chosen by a person who can see the split, rather than a write
  * made on their behalf that could undo a change made since.
+ *
+ * Before each step writes, it checks that its creator may still change the
+ * model's traffic ({@link CreatorCheck}), and that the traffic object is as
+ * the previous step left it: when someone else changed the split since (an
+ * emergency rollback by hand), the rollout pauses, recording why in the
+ * audit trail, rather than overwriting it.
  */
 export async function createGradualRolloutService(options: {
   rollouts: RolloutService;
+  creatorCheck: CreatorCheck;
   database: DatabaseService;
   scheduler: SchedulerService;
   logger: LoggerService;
   clock?: GradualRolloutClock;
 }): Promise<GradualRolloutService> {
-  const { rollouts, logger } = options;
+  const { rollouts, creatorCheck, logger } = options;
   const clock = options.clock ?? systemClock;
   const store = await createGradualRolloutStore(options.database);
 
@@ -88,16 +113,97 @@ export async function createGradualRolloutService(options: {
       target: { version: rollout.targetVersion, percent: step.percent },
     };
     const where = `${rollout.model} in ${rollout.cluster}/${rollout.namespace}`;
-    try {
-      await rollouts.apply(request, rollout.createdBy);
-    } catch (error) {
-      const reason = `Step ${index + 1} of ${rollout.steps.length} (${
-        step.percent
-      }% to version ${rollout.targetVersion}) failed: ${messageOf(error)}`;
+    const stepName = `Step ${index + 1} of ${rollout.steps.length} (${
+      step.percent
+    }% to version ${rollout.targetVersion})`;
+    const fail = async (error: unknown) => {
+      const reason = `${stepName} failed: ${messageOf(error)}`;
       logger.warn(`Gradual rollout ${rollout.id} of ${where}: ${reason}`);
       await store.stepFailed(rollout.id, claimId, reason, clock.now());
       return { error };
+    };
+    /** Holds the rollout: the traffic object was changed by someone else. */
+    const pause = async (reason: string, seen?: CurrentSplit) => {
+      if (seen) {
+        await rollouts.recordRefused(request, rollout.createdBy, reason, seen);
+      }
+      logger.warn(`Gradual rollout ${rollout.id} of ${where}: ${reason}`);
+      await store.pausedByWrite(rollout.id, claimId, reason, clock.now());
+      return {};
+    };
+    const changedBy = (now: CurrentSplit, left: RolloutSplit | undefined) =>
+      `Gradual rollout ${rollout.id} paused before step ${index + 1} of ${
+        rollout.steps.length
+      }: ${now.router.kind} ${rollout.namespace}/${
+        now.router.name
+      } was changed outside it since step ${index} (which left ${shares(
+        left,
+      )}; now ${shares(
+        now.split,
+      )}). Nothing was applied. Resume to go on from the split as it is now, or abort.`;
+
+    const guards = await store.stepGuards(rollout.id);
+    try {
+      await creatorCheck.recheck(
+        guards.authorization,
+        rollout.model,
+        request.registryId ?? '',
+      );
+    } catch (error) {
+      if (NotAllowedError.is(error)) {
+        await rollouts.recordRefused(
+          request,
+          rollout.createdBy,
+          `Gradual rollout ${rollout.id}, ${stepName}: ${error.message}`,
+        );
+      }
+      return fail(error);
     }
+
+    let result;
+    try {
+      let expectedResourceVersion: string | undefined;
+      if (guards.lastResourceVersion !== undefined) {
+        const now = await rollouts.current(request);
+        // Controllers write an object's status (a gateway its conditions,
+        // Argo its step), which moves its resourceVersion too: only a
+        // changed split is someone else's write.
+        const left = guards.lastSplits ?? [];
+        if (
+          now.resourceVersion !== guards.lastResourceVersion &&
+          !left.some(split => shares(split) === shares(now.split))
+        ) {
+          return pause(changedBy(now, left[0]), now);
+        }
+        expectedResourceVersion = now.resourceVersion;
+      }
+      result = await rollouts.apply(
+        {
+          ...request,
+          ...(expectedResourceVersion && { expectedResourceVersion }),
+        },
+        rollout.createdBy,
+      );
+    } catch (error) {
+      if (error instanceof RolloutConflictError) {
+        // Written by someone else between the check and the write; the
+        // attempt is in the audit trail as a conflict.
+        return pause(
+          `Gradual rollout ${rollout.id} paused at step ${index + 1} of ${
+            rollout.steps.length
+          }: ${messageOf(
+            error,
+          )} Resume to go on from the split as it is now, or abort.`,
+        );
+      }
+      return fail(error);
+    }
+    // What the object reads as right after the write, when nobody wrote in
+    // between: where a controller owns the weights (Argo Rollouts), not yet
+    // what was written, which the controller reaches later.
+    const seen = await rollouts.current(request).catch(() => undefined);
+    const unchanged =
+      seen?.resourceVersion === result.resourceVersion ? [seen.split] : [];
     const now = clock.now();
     await store.stepApplied({
       id: rollout.id,
@@ -108,6 +214,8 @@ export async function createGradualRolloutService(options: {
         ? null
         : new Date(now.getTime() + step.waitSeconds * 1000),
       now,
+      resourceVersion: result.resourceVersion,
+      splits: [result.after, ...unchanged],
     });
     logger.info(
       `Gradual rollout ${rollout.id} of ${where}: step ${index + 1} of ${
@@ -175,7 +283,7 @@ export async function createGradualRolloutService(options: {
   });
 
   return {
-    async start(request, actor) {
+    async start(request, actor, authorization) {
       validateSchedule(request);
       const active = await store.findActive(
         request.model,
@@ -211,6 +319,7 @@ export async function createGradualRolloutService(options: {
           nextStepAt: now,
         },
         claimId,
+        authorization,
       );
       const first = await applyClaimedStep(created, claimId);
       if (first.error) throw first.error;

@@ -1,6 +1,10 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
-import type { GradualRollout } from '@mlplatform/plugin-ml-platform-common';
+import type {
+  GradualRollout,
+  RolloutSplit,
+} from '@mlplatform/plugin-ml-platform-common';
+import type { CreatorAuthorization } from './createCreatorCheck';
 import type { GradualRolloutFilter } from './types';
 import { migratedDatabaseClient } from '../../lib/migratedDatabaseClient';
 
@@ -26,6 +30,22 @@ interface Row {
   claim_id: string | null;
   claimed_at: Date | number | string | null;
   error: string | null;
+  last_resource_version: string | null;
+  last_split: string | null;
+  creator_authorization: string | null;
+}
+
+/** What a step checks before it writes; never part of the API's answers. */
+export interface StepGuards {
+  /** The traffic object's resourceVersion the last applied step left. */
+  lastResourceVersion?: string;
+  /**
+   * The splits the last applied step may have left: the one it wrote, and
+   * the one read right after (which differs where a controller owns the
+   * weights, as Argo Rollouts' does, and has not caught up yet).
+   */
+  lastSplits?: RolloutSplit[];
+  authorization?: CreatorAuthorization;
 }
 
 const iso = (value: Date | number | string) => new Date(value).toISOString();
@@ -59,10 +79,6 @@ function isUniqueViolation(error: unknown): boolean {
  * The rows of gradual rollouts. Every change of a rollout is one conditional
  * UPDATE, so that replicas racing on the same row never both win.
  */
-export type GradualRolloutStore = Awaited<
-  ReturnType<typeof createGradualRolloutStore>
->;
-
 export async function createGradualRolloutStore(database: DatabaseService) {
   const client = await migratedDatabaseClient(database);
   const read = async (id: string) => {
@@ -73,10 +89,26 @@ export async function createGradualRolloutStore(database: DatabaseService) {
   return {
     get: read,
 
+    /** What the next step of a rollout checks before it writes. */
+    async stepGuards(id: string): Promise<StepGuards> {
+      const row = await client<Row>(TABLE)
+        .select('last_resource_version', 'last_split', 'creator_authorization')
+        .where('id', id)
+        .first();
+      const json = (text: string | null | undefined) =>
+        text ? JSON.parse(text) : undefined;
+      return {
+        lastResourceVersion: row?.last_resource_version ?? undefined,
+        lastSplits: json(row?.last_split),
+        authorization: json(row?.creator_authorization),
+      };
+    },
+
     /** Inserts a new rollout with its first step already claimed by `claimId`. */
     async insert(
       rollout: GradualRollout,
       claimId: string,
+      authorization: CreatorAuthorization,
     ): Promise<GradualRollout> {
       try {
         await client(TABLE).insert({
@@ -97,6 +129,7 @@ export async function createGradualRolloutStore(database: DatabaseService) {
             : null,
           claim_id: claimId,
           claimed_at: new Date(rollout.createdAt),
+          creator_authorization: JSON.stringify(authorization),
         });
       } catch (error) {
         if (isUniqueViolation(error)) {
@@ -168,6 +201,9 @@ export async function createGradualRolloutStore(database: DatabaseService) {
       last: boolean;
       nextStepAt: Date | null;
       now: Date;
+      /** What the write left, for the next step to compare with. */
+      resourceVersion: string;
+      splits: RolloutSplit[];
     }) {
       const { id, claimId, step, last, nextStepAt, now } = options;
       const updated = await client<Row>(TABLE)
@@ -178,6 +214,8 @@ export async function createGradualRolloutStore(database: DatabaseService) {
           claimed_at: null,
           updated_at: now,
           next_step_at: nextStepAt,
+          last_resource_version: options.resourceVersion,
+          last_split: JSON.stringify(options.splits),
           ...(last && {
             state: client.raw(
               `CASE WHEN state IN ('running', 'paused') THEN 'succeeded' ELSE state END`,
@@ -209,6 +247,27 @@ export async function createGradualRolloutStore(database: DatabaseService) {
         });
     },
 
+    /**
+     * Holds a running rollout whose claimed step found the traffic object
+     * changed by someone else. Its guards are cleared: a resume goes on from
+     * the split as it is then. An abort taken meanwhile stays.
+     */
+    async pausedByWrite(id: string, claimId: string, error: string, now: Date) {
+      return client<Row>(TABLE)
+        .where({ id, claim_id: claimId })
+        .update({
+          state: client.raw(
+            `CASE WHEN state = 'running' THEN 'paused' ELSE state END`,
+          ),
+          error,
+          claim_id: null,
+          claimed_at: null,
+          updated_at: now,
+          last_resource_version: null,
+          last_split: null,
+        });
+    },
+
     /** Claims older than `claimedBefore`: their runner died mid-step. */
     async staleClaims(claimedBefore: Date) {
       const rows = await client<Row>(TABLE)
@@ -233,6 +292,8 @@ export async function createGradualRolloutStore(database: DatabaseService) {
           state: to,
           updated_at: now,
           ...('nextStepAt' in fields && { next_step_at: null }),
+          // Why it paused no longer holds once it goes on.
+          ...(to === 'running' && { error: null }),
         });
     },
   };

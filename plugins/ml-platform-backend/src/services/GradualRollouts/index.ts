@@ -1,7 +1,6 @@
-export {
-  createGradualRolloutService,
-  GRADUAL_ROLLOUTS_TASK_ID,
-} from './createGradualRolloutService';
+export { createGradualRolloutService } from './createGradualRolloutService';
+export { createCreatorCheck } from './createCreatorCheck';
+export type { CreatorAuthorization, CreatorCheck } from './createCreatorCheck';
 export type {
   GradualRolloutClock,
   GradualRolloutFilter,

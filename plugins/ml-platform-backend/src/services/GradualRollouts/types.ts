@@ -2,6 +2,7 @@ import type {
   GradualRollout,
   GradualRolloutRequest,
 } from '@mlplatform/plugin-ml-platform-common';
+import type { CreatorAuthorization } from './createCreatorCheck';
 
 /** Which gradual rollouts to list; the deployment fields narrow it down. */
 export interface GradualRolloutFilter {
@@ -25,7 +26,12 @@ export interface GradualRolloutService {
    * {@link RolloutService.apply} rejects the first step with; the rollout is
    * then kept as `failed`.
    */
-  start(request: GradualRolloutRequest, actor: string): Promise<GradualRollout>;
+  start(
+    request: GradualRolloutRequest,
+    actor: string,
+    /** What the creator may do, checked again before every step. */
+    authorization: CreatorAuthorization,
+  ): Promise<GradualRollout>;
   /** Rejects with NotFoundError for an unknown id. */
   get(id: string): Promise<GradualRollout>;
   /** Newest first. */

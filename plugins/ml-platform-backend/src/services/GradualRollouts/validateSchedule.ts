@@ -1,8 +1,11 @@
 import { InputError } from '@backstage/errors';
-import type { GradualRolloutRequest } from '@mlplatform/plugin-ml-platform-common';
+import {
+  REQUEST_LIMITS,
+  type GradualRolloutRequest,
+} from '@mlplatform/plugin-ml-platform-common';
 
 const MAX_WAIT_SECONDS = 24 * 60 * 60;
-const MAX_STEPS = 100;
+const MAX_STEPS = REQUEST_LIMITS.gradualSteps;
 
 const isText = (value: unknown): value is string =>
   typeof value === 'string' && value.trim() !== '';

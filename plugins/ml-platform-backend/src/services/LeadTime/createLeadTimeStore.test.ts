@@ -116,27 +116,35 @@ describe('createLeadTimeStore', () => {
         ...(await store.firstServing({ model: 'churn' })).values(),
       ]).toEqual([expect.objectContaining({ model: 'churn' })]);
 
-      // a registry's version also counts a deployment that named no registry
+      // The default registry's version also counts a deployment that named
+      // no registry; another registry's same-named version does not.
       expect(
-        firstServingOf(all, {
-          registryId: 'mlflow',
-          model: 'fraud-scorer',
-          version: '6',
-        })?.at,
+        firstServingOf(
+          all,
+          { registryId: 'mlflow', model: 'fraud-scorer', version: '6' },
+          'mlflow',
+        )?.at,
       ).toEqual(minutes(1));
       expect(
-        firstServingOf(all, {
-          registryId: 'other',
-          model: 'fraud-scorer',
-          version: '6',
-        })?.at,
+        firstServingOf(
+          all,
+          { registryId: 'other', model: 'fraud-scorer', version: '6' },
+          'other',
+        )?.at,
       ).toEqual(minutes(4));
       expect(
-        firstServingOf(all, {
-          registryId: 'mlflow',
-          model: 'fraud-scorer',
-          version: '8',
-        }),
+        firstServingOf(
+          all,
+          { registryId: 'other', model: 'fraud-scorer', version: '6' },
+          'mlflow',
+        ),
+      ).toBeUndefined();
+      expect(
+        firstServingOf(
+          all,
+          { registryId: 'mlflow', model: 'fraud-scorer', version: '8' },
+          'mlflow',
+        ),
       ).toBeUndefined();
     },
   );

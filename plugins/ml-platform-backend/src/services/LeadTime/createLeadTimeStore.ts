@@ -28,18 +28,22 @@ export function firstServingKey(ref: ServingVersionRef): string {
 }
 
 /**
- * The first sighting that applies to a registry's version: its own, or that of
- * a deployment naming no registry (which matches every registry), whichever
- * came first.
+ * The first sighting that applies to a registry's version: its own, or, for
+ * the default registry's versions only, that of a deployment naming no
+ * registry, whichever came first.
  */
 export function firstServingOf(
   firstServing: Map<string, FirstServing>,
   version: { registryId: string; model: string; version: string },
+  defaultRegistryId: string | undefined,
 ): FirstServing | undefined {
   const own = firstServing.get(firstServingKey(version));
-  const unnamed = firstServing.get(
-    firstServingKey({ model: version.model, version: version.version }),
-  );
+  const unnamed =
+    version.registryId === defaultRegistryId
+      ? firstServing.get(
+          firstServingKey({ model: version.model, version: version.version }),
+        )
+      : undefined;
   if (!own || !unnamed) return own ?? unnamed;
   return unnamed.at < own.at ? unnamed : own;
 }

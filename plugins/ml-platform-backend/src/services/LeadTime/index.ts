@@ -1,12 +1,5 @@
-export {
-  createLeadTimeStore,
-  firstServingKey,
-  firstServingOf,
-} from './createLeadTimeStore';
-export {
-  servingObservations,
-  startLeadTimeRecording,
-} from './startLeadTimeRecording';
+export { firstServingKey, firstServingOf } from './createLeadTimeStore';
+export { startLeadTimeRecording } from './startLeadTimeRecording';
 export type {
   FirstServing,
   LeadTimeRecording,

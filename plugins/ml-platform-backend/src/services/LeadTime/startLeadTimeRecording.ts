@@ -8,7 +8,7 @@ import { createLeadTimeStore, firstServingKey } from './createLeadTimeStore';
 import type { LeadTimeRecording, ServingObservation } from './types';
 
 /** Every version of the deployments that gets traffic, seen at `at`. */
-export function servingObservations(
+function servingObservations(
   deployments: ModelDeployment[],
   at: Date,
 ): ServingObservation[] {

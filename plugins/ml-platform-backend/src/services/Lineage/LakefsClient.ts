@@ -7,7 +7,11 @@ export interface LakefsConfig {
   uiUrl: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** How long one request may take; defaults to 10 seconds. */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 interface LakefsCommit {
   id: string;
@@ -37,9 +41,21 @@ export class LakefsClient {
     const auth = Buffer.from(
       `${this.config.accessKeyId}:${this.config.secretAccessKey}`,
     ).toString('base64');
-    const res = await fetch(`${this.config.baseUrl}${path}`, {
-      headers: { authorization: `Basic ${auth}` },
-    });
+    const timeoutMs = this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    let res: Response;
+    try {
+      res = await fetch(`${this.config.baseUrl}${path}`, {
+        headers: { authorization: `Basic ${auth}` },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      if ((e as Error)?.name === 'TimeoutError') {
+        throw new Error(
+          `lakeFS GET ${path} did not answer within ${timeoutMs} ms`,
+        );
+      }
+      throw e;
+    }
     if (!res.ok) {
       throw new Error(
         `lakeFS GET ${path} failed: ${res.status} ${res.statusText}`,

@@ -8,6 +8,8 @@ export interface ZenmlConfig {
   project: string;
   username: string;
   password: string;
+  /** How long one request may take; defaults to 10 seconds. */
+  timeoutMs?: number;
 }
 
 interface ZenmlRun {
@@ -16,6 +18,8 @@ interface ZenmlRun {
   body?: { status?: string };
   resources?: { pipeline?: { name?: string } };
 }
+
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** A client of ZenML's REST API that logs in with its OAuth2 password flow. */
 export class ZenmlClient {
@@ -43,7 +47,7 @@ export class ZenmlClient {
   }
 
   private async login(): Promise<string> {
-    const res = await fetch(`${this.config.baseUrl}/api/v1/login`, {
+    const res = await this.fetch('POST /api/v1/login', '/api/v1/login', {
       method: 'POST',
       body: new URLSearchParams({
         username: this.config.username,
@@ -56,6 +60,26 @@ export class ZenmlClient {
     return (await res.json()).access_token;
   }
 
+  /** One request within the time bound, which a timeout names. */
+  private async fetch(
+    what: string,
+    path: string,
+    init: RequestInit,
+  ): Promise<Response> {
+    const timeoutMs = this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    try {
+      return await fetch(`${this.config.baseUrl}${path}`, {
+        ...init,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (e) {
+      if ((e as Error)?.name === 'TimeoutError') {
+        throw new Error(`ZenML ${what} did not answer within ${timeoutMs} ms`);
+      }
+      throw e;
+    }
+  }
+
   private async get(path: string, retried = false): Promise<unknown> {
     this.token ??= this.login();
     let token: string;
@@ -65,7 +89,7 @@ export class ZenmlClient {
       this.token = undefined;
       throw e;
     }
-    const res = await fetch(`${this.config.baseUrl}${path}`, {
+    const res = await this.fetch(`GET ${path}`, path, {
       headers: { authorization: `Bearer ${token}` },
     });
     // Tokens expire: log in again once.

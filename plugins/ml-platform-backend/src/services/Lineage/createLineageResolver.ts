@@ -9,7 +9,7 @@ import { ZenmlClient } from './ZenmlClient';
  * Run and model-version tags that name where a version came from: ours,
  * explicit, and the ones ZenML's MLflow model registry writes itself.
  */
-export const LINEAGE_TAGS = {
+const LINEAGE_TAGS = {
   pipelineRunId: ['zenml.pipeline_run_id', 'zenml_pipeline_run_uuid'],
   lakefsRepository: 'lakefs.repository',
   lakefsCommit: 'lakefs.commit',

@@ -1,4 +1,4 @@
-export { createLineageResolver, LINEAGE_TAGS } from './createLineageResolver';
+export { createLineageResolver } from './createLineageResolver';
 export type { LineageResolver } from './createLineageResolver';
 export { LakefsClient } from './LakefsClient';
 export type { LakefsConfig } from './LakefsClient';

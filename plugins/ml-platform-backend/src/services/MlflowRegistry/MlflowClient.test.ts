@@ -105,15 +105,15 @@ describe('MlflowClient', () => {
 describe('MlflowModelRegistry safety cache', () => {
   const server = setupServer();
   registerMswTestHooks(server);
+  const ARTIFACTS = `${BASE}/api/2.0/mlflow-artifacts/artifacts`;
+  const ROOT = '1/models/m-1/artifacts';
+  const ONNX = Uint8Array.from([
+    0x08, 0x08, 0x12, 0x04, 0x74, 0x65, 0x73, 0x74,
+  ]);
+  const PICKLE = Buffer.from('cposix\nsystem\n(Vecho\ntR.', 'latin1');
 
-  it('reports a failed MLmodel read as safetyError and retries it on the next listing', async () => {
-    let artifactAnswers = [
-      () => HttpResponse.text('upstream timeout', { status: 502 }),
-      () =>
-        HttpResponse.text(
-          'flavors:\n  onnx:\n    data: model.onnx\n  python_function: {}\n',
-        ),
-    ];
+  function serve(files: () => Record<string, Uint8Array | string>) {
+    let listings = 0;
     server.use(
       http.get(`${BASE}/api/2.0/mlflow/registered-models/search`, () =>
         HttpResponse.json({ registered_models: [{ name: 'm' }] }),
@@ -121,27 +121,86 @@ describe('MlflowModelRegistry safety cache', () => {
       http.get(SEARCH_VERSIONS, () =>
         HttpResponse.json({ model_versions: [version('m', '1')] }),
       ),
-      http.get(`${BASE}/model-versions/get-artifact`, () => {
-        const [answer, ...rest] = artifactAnswers;
-        artifactAnswers = rest.length > 0 ? rest : [answer];
-        return answer();
+      http.get(`${BASE}/api/2.0/mlflow/model-versions/get-download-uri`, () =>
+        HttpResponse.json({ artifact_uri: `mlflow-artifacts:/${ROOT}` }),
+      ),
+      http.get(ARTIFACTS, () => {
+        listings += 1;
+        if (listings === 1) {
+          return HttpResponse.text('upstream timeout', { status: 502 });
+        }
+        return HttpResponse.json({
+          files: Object.entries(files()).map(([path, data]) => ({
+            path,
+            is_dir: false,
+            file_size: data.length,
+          })),
+        });
+      }),
+      http.get(`${ARTIFACTS}/*`, ({ request }) => {
+        const path = decodeURIComponent(
+          new URL(request.url).pathname.split(`${ROOT}/`)[1],
+        );
+        const data = files()[path];
+        return data === undefined
+          ? HttpResponse.text('no such file', { status: 404 })
+          : new HttpResponse(data);
       }),
     );
+  }
+
+  it('reports a failed read as safetyError, judges the files on the next listing, and keeps the verdict', async () => {
+    serve(() => ({
+      MLmodel:
+        'flavors:\n  onnx:\n    data: model.onnx\n  python_function: {}\n',
+      'model.onnx': ONNX,
+    }));
     const registry = new MlflowModelRegistry({ id: 'r', baseUrl: BASE });
 
     const [failed] = await registry.listVersions();
     expect(failed.safety).toBeUndefined();
     expect(failed.safetyError).toBe(
-      'Could not read the MLmodel file: MLflow GET /model-versions/get-artifact answered 502 Bad Gateway: upstream timeout',
+      "Could not read the version's files: MLflow GET /api/2.0/mlflow-artifacts/artifacts answered 502 Bad Gateway: upstream timeout",
     );
 
     const [retried] = await registry.listVersions();
     expect(retried.safetyError).toBeUndefined();
-    expect(retried.safety?.safety).toBe('safe');
+    expect(retried.safety).toMatchObject({
+      safety: 'safe',
+      source: 'bytes',
+      files: expect.arrayContaining([
+        expect.objectContaining({ path: 'model.onnx', format: 'onnx' }),
+      ]),
+    });
 
     await registry.listVersions();
-    expect(registry.client.requestCounts['/model-versions/get-artifact']).toBe(
-      2,
-    );
+    expect(registry.client.requestCounts).toMatchObject({
+      '/api/2.0/mlflow-artifacts/artifacts': 2,
+      '/api/2.0/mlflow-artifacts/artifacts/*': 2,
+    });
+  });
+
+  it('judges a version again when its listing changes at a re-check', async () => {
+    let files: Record<string, Uint8Array | string> = {
+      MLmodel: 'flavors:\n  onnx:\n    data: model.onnx\n',
+      'model.onnx': ONNX,
+    };
+    serve(() => files);
+    const registry = new MlflowModelRegistry({
+      id: 'r',
+      baseUrl: BASE,
+      recheckIntervalMs: 0,
+    });
+    await registry.listVersions(); // the failed listing
+    expect((await registry.listVersions())[0].safety?.safety).toBe('safe');
+
+    // Someone with write access to the artifact store adds a pickle.
+    files = { ...files, 'extra.bin': PICKLE };
+    const [changed] = await registry.listVersions();
+    expect(changed.safety).toMatchObject({ safety: 'unsafe' });
+    expect(changed.safety?.files[0]).toMatchObject({
+      path: 'extra.bin',
+      imports: [{ module: 'posix', name: 'system', risk: 'dangerous' }],
+    });
   });
 });

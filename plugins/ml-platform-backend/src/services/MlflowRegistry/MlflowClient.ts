@@ -1,6 +1,7 @@
 import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
 import { MlflowRequestError } from './MlflowRequestError';
 import {
+  MlflowArtifactFile,
   MlflowAuth,
   MlflowExperiment,
   MlflowModelVersion,
@@ -11,13 +12,17 @@ import {
 } from './types';
 
 const API = '/api/2.0/mlflow';
+const ARTIFACTS = '/api/2.0/mlflow-artifacts/artifacts';
+// A download may take longer than an API call: a file of a few hundred MB
+// within the inspection budget.
+const MIN_DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
 
 // The largest pages MLflow 3.17 accepts; one more is INVALID_PARAMETER_VALUE.
 // Large pages keep a full read at a handful of requests.
-export const MAX_REGISTERED_MODELS_PAGE = 1000;
-export const MAX_MODEL_VERSIONS_PAGE = 200_000;
-export const MAX_RUNS_PAGE = 50_000;
-export const MAX_EXPERIMENTS_PAGE = 50_000;
+const MAX_REGISTERED_MODELS_PAGE = 1000;
+const MAX_MODEL_VERSIONS_PAGE = 200_000;
+const MAX_RUNS_PAGE = 50_000;
+const MAX_EXPERIMENTS_PAGE = 50_000;
 const MAX_WEBHOOKS_PAGE = 1000;
 
 // Keeps a `run_id IN (...)` filter and its SQL far below any length limit.
@@ -188,6 +193,71 @@ export class MlflowClient {
     return res.text();
   }
 
+  /**
+   * Where the version's artifact lives, e.g.
+   * `mlflow-artifacts:/1/models/m-abc/artifacts`.
+   */
+  async getDownloadUri(name: string, version: string): Promise<string> {
+    const res = await this.#request(
+      'GET',
+      `${API}/model-versions/get-download-uri`,
+      { name, version },
+    );
+    return ((await res.json()) as { artifact_uri: string }).artifact_uri;
+  }
+
+  /**
+   * One directory of the artifact store the server proxies
+   * (`mlflow-artifacts:`), by its path under the store's root.
+   */
+  async listArtifacts(path: string): Promise<MlflowArtifactFile[]> {
+    const res = await this.#request('GET', ARTIFACTS, { path });
+    const body = (await res.json()) as {
+      files?: Array<{ path: string; is_dir?: boolean; file_size?: number }>;
+    };
+    return (body.files ?? []).map(f => ({
+      path: f.path,
+      isDir: Boolean(f.is_dir),
+      size: f.file_size === undefined ? undefined : Number(f.file_size),
+    }));
+  }
+
+  /**
+   * Streams one file of the proxied artifact store. The caller reads what it
+   * needs and then returns from the iteration, which closes the connection.
+   * Bytes received are added to {@link MlflowClient.artifactBytesRead}.
+   */
+  async *streamArtifact(path: string): AsyncIterable<Uint8Array> {
+    const encoded = path.split('/').map(encodeURIComponent).join('/');
+    const controller = new AbortController();
+    const res = await this.#request(
+      'GET',
+      `${ARTIFACTS}/${encoded}`,
+      undefined,
+      undefined,
+      { countAs: `${ARTIFACTS}/*`, signal: controller.signal },
+    );
+    const body = res.body;
+    if (!body) return;
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        this.artifactBytesRead += value.length;
+        yield value;
+      }
+    } finally {
+      // Stopping early closes the connection; waiting for the cancel to
+      // settle could wait for a body never read to its end.
+      controller.abort();
+      reader.cancel().catch(() => undefined);
+    }
+  }
+
+  /** Artifact bytes received so far, for benchmarks and tests. */
+  artifactBytesRead = 0;
+
   /** The version an alias points at, or undefined when the model has no such alias. Rejects with NotFoundError for an unknown model. */
   async getAliasVersion(
     name: string,
@@ -319,6 +389,7 @@ export class MlflowClient {
     path: string,
     query?: Query,
     body?: unknown,
+    options: { countAs?: string; signal?: AbortSignal } = {},
   ): Promise<Response> {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query ?? {})) {
@@ -329,7 +400,11 @@ export class MlflowClient {
     if (this.#authorization) headers.Authorization = this.#authorization;
     if (body !== undefined) headers['Content-Type'] = 'application/json';
 
-    this.#requestCounts.set(path, (this.#requestCounts.get(path) ?? 0) + 1);
+    const counted = options.countAs ?? path;
+    this.#requestCounts.set(
+      counted,
+      (this.#requestCounts.get(counted) ?? 0) + 1,
+    );
     let res: Response;
     try {
       res = await fetch(`${this.#baseUrl}${path}${search}`, {
@@ -338,7 +413,14 @@ export class MlflowClient {
         body: body === undefined ? undefined : JSON.stringify(body),
         // A redirect could lead to another host; treat it as a failure.
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        signal: options.signal
+          ? AbortSignal.any([
+              options.signal,
+              AbortSignal.timeout(
+                Math.max(this.#timeoutMs, MIN_DOWNLOAD_TIMEOUT_MS),
+              ),
+            ])
+          : AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (e) {
       const reason = (e as Error).cause ?? e;
@@ -350,7 +432,7 @@ export class MlflowClient {
     if (res.ok) return res;
 
     const { detail, errorCode } = await describeFailure(res);
-    const message = `MLflow ${method} ${path} answered ${res.status}${
+    const message = `MLflow ${method} ${counted} answered ${res.status}${
       res.statusText ? ` ${res.statusText}` : ''
     }${detail ? `: ${detail}` : ''}`;
     if (res.status === 404) throw new NotFoundError(message);

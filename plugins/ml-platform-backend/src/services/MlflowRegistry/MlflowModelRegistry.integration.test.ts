@@ -73,6 +73,8 @@ const spec: Spec = JSON.parse(
 const zenml = readPlatformFile<ZenmlSeed>('zenml-seed');
 const lakefs = readPlatformFile<LakefsSeed>('lakefs-seed');
 
+// From the files' bytes: the pickles import scikit-learn or the pyfunc's
+// own classes, the others hold data only.
 const SAFETY_BY_FORMAT: Record<string, 'safe' | 'unsafe'> = {
   'sklearn-pickle': 'unsafe',
   'sklearn-cloudpickle': 'unsafe',
@@ -101,11 +103,19 @@ function registry(
   });
 }
 
-const ARTIFACT = '/model-versions/get-artifact';
+// What judging a version's files costs: where its artifact is, a listing of
+// each of its directories, and the files themselves.
+const DOWNLOAD_URI = '/api/2.0/mlflow/model-versions/get-download-uri';
+const LISTING = '/api/2.0/mlflow-artifacts/artifacts';
+const FILE = '/api/2.0/mlflow-artifacts/artifacts/*';
 const versionId = (v: ModelVersion) => `${v.name}/${v.version}`;
 
 const byNameAndVersion = (a: ModelVersion, b: ModelVersion) =>
   a.name.localeCompare(b.name) || Number(a.version) - Number(b.version);
+
+// Reading every version's files of a registry that other suites fill at the
+// same time takes seconds on a busy machine.
+jest.setTimeout(120_000);
 
 // Other suites register scratch models in the same MLflow while this one runs.
 const seeded = new Set(spec.models.map(m => m.name));
@@ -142,7 +152,7 @@ describe('MlflowModelRegistry (real MLflow server)', () => {
     });
   });
 
-  it('lists every version with its run, lineage, links and safety, reading each MLmodel once', async () => {
+  it("lists every version with its run, lineage, links and safety, reading each version's files once", async () => {
     const mlflow = registry();
     const all = await mlflow.listVersions();
     const firstRead = mlflow.client.requestCounts;
@@ -153,14 +163,19 @@ describe('MlflowModelRegistry (real MLflow server)', () => {
     );
     expect(versions).toHaveLength(expected.length);
     expect(versions).toHaveLength(14);
-    // One page of each listing, one batched run search, one MLmodel per version.
+    // One page of each listing, one batched run search; per version its
+    // artifact's place, its one directory, its MLmodel and its model file.
     expect(firstRead).toEqual({
       '/api/2.0/mlflow/registered-models/search': 1,
       '/api/2.0/mlflow/model-versions/search': 1,
       '/api/2.0/mlflow/experiments/search': 1,
       '/api/2.0/mlflow/runs/search': 1,
-      '/model-versions/get-artifact': all.length,
+      [DOWNLOAD_URI]: all.length,
+      [LISTING]: expect.any(Number),
+      [FILE]: expect.any(Number),
     });
+    expect(firstRead[LISTING]).toBeGreaterThanOrEqual(all.length);
+    expect(firstRead[FILE]).toBeGreaterThanOrEqual(2 * all.length);
 
     const sorted = [...versions].sort(byNameAndVersion);
     for (const { model, v } of expected) {
@@ -184,7 +199,7 @@ describe('MlflowModelRegistry (real MLflow server)', () => {
         }),
         createdAt: expect.stringMatching(ISO),
         source: expect.stringMatching(/^models:\//),
-        safety: { safety: SAFETY_BY_FORMAT[v.format] },
+        safety: { safety: SAFETY_BY_FORMAT[v.format], source: 'bytes' },
         links: {
           registry: `${env.uiUrl}/#/models/${model.name}/versions/${v.version}`,
         },
@@ -227,11 +242,13 @@ describe('MlflowModelRegistry (real MLflow server)', () => {
       x => x.name === 'fraud-detector' && x.version === '1',
     );
     expect(fraudV1?.safety?.flavors).toContain('sklearn');
-    expect(fraudV1?.safety?.reason).toMatch(/pickle/);
+    expect(fraudV1?.safety?.reason).toMatch(
+      /model\.pkl: Unpickling it imports and calls sklearn\./,
+    );
 
-    // A version's MLmodel never changes: the second listing reads none,
-    // apart from those of versions other suites registered meanwhile or whose
-    // MLmodel could not be read.
+    // Within the recheck interval the second listing reads no file, apart
+    // from those of versions other suites registered meanwhile or whose files
+    // could not be read.
     const judged = new Set(all.filter(v => v.safety).map(versionId));
     const again = await mlflow.listVersions();
     const secondRead = Object.fromEntries(
@@ -240,12 +257,22 @@ describe('MlflowModelRegistry (real MLflow server)', () => {
         .filter(([, n]) => n !== 0),
     );
     const unjudged = again.filter(v => !judged.has(versionId(v))).length;
-    expect(secondRead).toEqual({
+    const {
+      [DOWNLOAD_URI]: downloads = 0,
+      [LISTING]: listings = 0,
+      [FILE]: files = 0,
+      ...searches
+    } = secondRead;
+    expect(searches).toEqual({
       '/api/2.0/mlflow/registered-models/search': 1,
       '/api/2.0/mlflow/model-versions/search': 1,
       '/api/2.0/mlflow/experiments/search': 1,
       '/api/2.0/mlflow/runs/search': 1,
-      ...(unjudged > 0 && { [ARTIFACT]: unjudged }),
+    });
+    expect({ downloads, listed: listings > 0, read: files > 0 }).toEqual({
+      downloads: unjudged,
+      listed: unjudged > 0,
+      read: unjudged > 0,
     });
     expect(
       [...again].filter(v => seeded.has(v.name)).sort(byNameAndVersion),
@@ -253,7 +280,7 @@ describe('MlflowModelRegistry (real MLflow server)', () => {
   });
 
   it.each(databases.eachSupportedId())(
-    'keeps verdicts in the %p database: after a restart no MLmodel is read again',
+    'keeps verdicts in the %p database: after a restart no file is read again',
     async databaseId => {
       const knex = await databases.init(databaseId);
       const database = mockServices.database({ knex });
@@ -262,17 +289,19 @@ describe('MlflowModelRegistry (real MLflow server)', () => {
       });
       const first = await before.listVersions();
       const judged = new Set(first.filter(v => v.safety).map(versionId));
-      expect(before.client.requestCounts[ARTIFACT]).toBe(first.length);
+      expect(before.client.requestCounts[DOWNLOAD_URI]).toBe(first.length);
 
       // A new process: an empty memory, the same database.
       const after = registry(undefined, {
         verdicts: await createSafetyVerdictStore({ database }),
       });
       const second = await after.listVersions();
-      // Only versions registered since by other suites, or whose MLmodel
+      // Only versions registered since by other suites, or whose files
       // could not be read, may be read again; every seeded one is not.
       const unjudged = second.filter(v => !judged.has(versionId(v)));
-      expect(after.client.requestCounts[ARTIFACT] ?? 0).toBe(unjudged.length);
+      expect(after.client.requestCounts[DOWNLOAD_URI] ?? 0).toBe(
+        unjudged.length,
+      );
       const seededVersions = (list: ModelVersion[]) =>
         list
           .filter(v => seeded.has(v.name))

@@ -1,14 +1,17 @@
 import {
   ModelVersion,
   RegisteredModel,
-  SafetyVerdict,
 } from '@mlplatform/plugin-ml-platform-common';
 import { ModelRegistry } from '@mlplatform/plugin-ml-platform-node';
 import { createHash } from 'node:crypto';
 import {
+  InspectionBudget,
   SafetyVerdictStore,
+  StoredVerdict,
   VerdictKey,
-  classifyMlModel,
+  VersionInspector,
+  createVersionInspector,
+  listingFingerprint,
   verdictKeyString,
 } from '../SerializationSafety';
 import { MlflowClient } from './MlflowClient';
@@ -18,12 +21,18 @@ import {
   toModelRun,
   toRegisteredModel,
 } from './mapMlflowEntities';
-import { mapWithConcurrency } from '../../lib/mapWithConcurrency';
+import pLimit from 'p-limit';
 import { MlflowAuth, MlflowModelVersion } from './types';
 
-// MLmodel files are read in parallel, but not so many at once that a cold
-// start floods the server.
-const MLMODEL_READS_IN_FLIGHT = 8;
+// Versions are inspected in parallel, but not so many at once that a cold
+// start floods the server (each streams one file at a time).
+const INSPECTIONS_IN_FLIGHT = 8;
+/**
+ * Names the classifier of the verdicts stored: a verdict made by another
+ * (an older release read only the MLmodel file) is made again.
+ */
+const SAFETY_CLASSIFIER = 'bytes-1';
+const DEFAULT_RECHECK_MS = 60 * 60 * 1000;
 
 export interface MlflowModelRegistryOptions {
   id: string;
@@ -37,6 +46,13 @@ export interface MlflowModelRegistryOptions {
    * version's MLmodel file again.
    */
   verdicts?: SafetyVerdictStore;
+  /** How much of each version's artifact is read to judge it. */
+  inspectionBudget?: Partial<InspectionBudget>;
+  /**
+   * How often a judged version's file listing is read again; a changed
+   * listing is judged again. Defaults to one hour.
+   */
+  recheckIntervalMs?: number;
 }
 
 type Safety = Pick<ModelVersion, 'safety' | 'safetyError'>;
@@ -50,15 +66,22 @@ export class MlflowModelRegistry implements ModelRegistry {
   /** Public for its request counters, which benchmarks and tests read. */
   readonly client: MlflowClient;
   readonly #uiUrl: string;
-  // A version's artifacts never change once registered, so a verdict, once
-  // read, is kept in memory and in the verdict store.
-  readonly #verdicts = new Map<string, SafetyVerdict>();
+  // Verdicts are kept in memory and in the verdict store; a version's files
+  // are listed again every recheck interval, and judged again if changed.
+  readonly #verdicts = new Map<string, StoredVerdict>();
   readonly #verdictStore?: SafetyVerdictStore;
+  readonly #inspector: VersionInspector;
+  readonly #recheckMs: number;
 
   constructor(options: MlflowModelRegistryOptions) {
     this.id = options.id;
     this.#verdictStore = options.verdicts;
     this.client = new MlflowClient(options);
+    this.#inspector = createVersionInspector({
+      client: this.client,
+      budget: options.inspectionBudget,
+    });
+    this.#recheckMs = options.recheckIntervalMs ?? DEFAULT_RECHECK_MS;
     this.#uiUrl = (options.uiUrl ?? options.baseUrl).replace(/\/+$/, '');
   }
 
@@ -127,40 +150,74 @@ export class MlflowModelRegistry implements ModelRegistry {
     // Stored verdicts are loaded only when a version is new to this process:
     // at start, and after a registration.
     if (this.#verdictStore && unknown()) {
-      for (const [key, verdict] of await this.#verdictStore.load(this.id)) {
-        this.#verdicts.set(key, verdict);
+      for (const [key, stored] of await this.#verdictStore.load(this.id)) {
+        this.#verdicts.set(key, stored);
       }
     }
-    const read: Array<VerdictKey & { verdict: SafetyVerdict }> = [];
-    const safeties = await mapWithConcurrency(
-      versions.map((v, i) => ({ v, verdictKey: keys[i] })),
-      MLMODEL_READS_IN_FLIGHT,
-      async ({ v, verdictKey }): Promise<Safety> => {
-        const key = verdictKeyString(verdictKey);
-        const known = this.#verdicts.get(key);
-        if (known) return { safety: known };
-        try {
-          const verdict = classifyMlModel(
-            await this.client.getMlModelFile(v.name, v.version),
+    const changed: Array<VerdictKey & StoredVerdict> = [];
+    const limit = pLimit(INSPECTIONS_IN_FLIGHT);
+    const judge = async (
+      v: (typeof versions)[number],
+      verdictKey: VerdictKey,
+    ): Promise<Safety> => {
+      const key = verdictKeyString(verdictKey);
+      const known = this.#verdicts.get(key);
+      const current = known?.classifier === SAFETY_CLASSIFIER;
+      const due =
+        !known?.checkedAt ||
+        Date.now() - known.checkedAt.getTime() >= this.#recheckMs;
+      if (known && current && !due) return { safety: known.verdict };
+      // A version still registering has no files yet.
+      if (v.status && v.status !== 'READY' && !known) {
+        return {
+          safetyError: `The version is ${v.status}: no files to read yet`,
+        };
+      }
+      try {
+        const listed = await this.#inspector.list(v.name, v.version);
+        const fingerprint = listed && fingerprintOf(listed.files);
+        let stored: StoredVerdict;
+        if (known && current && known.filesFingerprint === fingerprint) {
+          stored = { ...known, checkedAt: new Date() };
+        } else {
+          const verdict = await this.#inspector.judge(
+            v.name,
+            v.version,
+            listed,
           );
-          this.#verdicts.set(key, verdict);
-          read.push({ ...verdictKey, verdict });
-          return { safety: verdict };
-        } catch (e) {
-          // Not kept: the next listing tries again.
-          return {
-            safetyError: `Could not read the MLmodel file: ${
-              (e as Error).message
-            }`,
+          stored = {
+            verdict,
+            classifier: SAFETY_CLASSIFIER,
+            filesFingerprint: fingerprint,
+            checkedAt: new Date(),
           };
         }
-      },
+        this.#verdicts.set(key, stored);
+        changed.push({ ...verdictKey, ...stored });
+        return { safety: stored.verdict };
+      } catch (e) {
+        // Not kept: the next listing tries again. A verdict made before
+        // stands meanwhile.
+        const message = `Could not read the version's files: ${
+          (e as Error).message
+        }`;
+        return known && current
+          ? { safety: known.verdict }
+          : { safetyError: message };
+      }
+    };
+    const safeties = await Promise.all(
+      versions.map((v, i) => limit(() => judge(v, keys[i]))),
     );
-    if (this.#verdictStore && read.length > 0) {
-      await this.#verdictStore.save(this.id, read);
+    if (this.#verdictStore && changed.length > 0) {
+      await this.#verdictStore.save(this.id, changed);
     }
     return safeties;
   }
+}
+
+function fingerprintOf(files: Array<{ path: string; size?: number }>) {
+  return createHash('sha256').update(listingFingerprint(files)).digest('hex');
 }
 
 /**

@@ -86,3 +86,11 @@ export interface MlflowWebhook
   webhook_id: string;
   status?: string;
 }
+
+/** One entry of an artifact directory listing. */
+export interface MlflowArtifactFile {
+  /** Relative to the listed directory. */
+  path: string;
+  isDir: boolean;
+  size?: number;
+}

@@ -13,13 +13,14 @@ const version = (v: string, createdAt?: string): ModelVersion => ({
   links: { registry: '' },
 });
 
+/** A first sighting; `registryId: null` is a deployment that named none. */
 const seen = (
   v: string,
   at: string,
-  registryId: string | undefined = 'mlflow',
+  registryId: string | null = 'mlflow',
 ): [string, FirstServing] => {
   const first: FirstServing = {
-    registryId,
+    registryId: registryId ?? undefined,
     model: 'fraud-detector',
     version: v,
     at: new Date(at),
@@ -47,12 +48,16 @@ describe('attachLeadTimes', () => {
     expect(v2.leadTimeSeconds).toBeUndefined();
   });
 
-  it('counts a deployment that names no registry for the version', () => {
-    const [v1] = attachLeadTimes(
-      [version('1', '2026-10-01T10:00:00Z')],
-      new Map([seen('1', '2026-10-01T10:01:00Z', undefined)]),
-    );
-    expect(v1.leadTimeSeconds).toBe(60);
+  it("counts a deployment that names no registry for the default registry's version only", () => {
+    const unnamed = new Map([seen('1', '2026-10-01T10:01:00Z', null)]);
+    const versions = [version('1', '2026-10-01T10:00:00Z')];
+    const registry = versions[0].registryId;
+    expect(
+      attachLeadTimes(versions, unnamed, registry)[0].leadTimeSeconds,
+    ).toBe(60);
+    expect(
+      attachLeadTimes(versions, unnamed, `not-${registry}`)[0].leadTimeSeconds,
+    ).toBeUndefined();
   });
 
   it('knows when a version first served but not how long it took without a registration time', () => {

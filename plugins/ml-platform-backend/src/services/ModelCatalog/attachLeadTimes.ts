@@ -3,18 +3,20 @@ import { FirstServing, firstServingOf } from '../LeadTime';
 
 /**
  * Adds to each version when it first served traffic and its deployment lead
- * time: from registration in the registry to that moment.
+ * time: from registration in the registry to that moment. A deployment that
+ * names no registry counts for the default registry's versions.
  */
 export function attachLeadTimes(
   versions: ModelVersion[],
   firstServing: Map<string, FirstServing>,
+  defaultRegistryId?: string,
 ): ModelVersion[] {
   return versions.map(v => {
-    const seen = firstServingOf(firstServing, {
-      registryId: v.registryId,
-      model: v.name,
-      version: v.version,
-    });
+    const seen = firstServingOf(
+      firstServing,
+      { registryId: v.registryId, model: v.name, version: v.version },
+      defaultRegistryId,
+    );
     if (!seen) return v;
     const at = seen.at.toISOString();
     return {

@@ -10,8 +10,7 @@ import {
   RolloutAuditRecord,
 } from '@mlplatform/plugin-ml-platform-common';
 import { coalesce } from '../../lib/coalesce';
-import { groupBy } from '../../lib/groupBy';
-import { mapWithConcurrency } from '../../lib/mapWithConcurrency';
+import pLimit from 'p-limit';
 import { LineageResolver } from '../Lineage';
 import { FirstServing, LeadTimeStore } from '../LeadTime';
 import { attachLeadTimes } from './attachLeadTimes';
@@ -75,8 +74,14 @@ export function createModelCatalogService(options: {
    * this process reads every registry itself.
    */
   snapshotStore?: RegistrySnapshotStore;
+  /**
+   * The registry of deployments whose workloads name none (no
+   * `ml-platform.io/registry` label); defaults to the first registry.
+   */
+  defaultRegistryId?: string;
 }): ModelCatalogService {
   const { registries, lineage, leadTimes, logger, sourceTimeoutMs } = options;
+  const defaultRegistryId = options.defaultRegistryId ?? registries[0]?.id;
 
   // Lead times come from the plugin's database, never from the clusters or
   // the registries, so a page view still costs them nothing.
@@ -132,11 +137,13 @@ export function createModelCatalogService(options: {
       );
       // The resolver reports ZenML or lakeFS failures inside the lineage, so
       // they never fail the registry.
+      const limit = pLimit(LINEAGE_CONCURRENCY);
       const versions = lineage
-        ? await mapWithConcurrency(read, LINEAGE_CONCURRENCY, async v => ({
-            ...v,
-            lineage: await lineage.resolve(v),
-          }))
+        ? await Promise.all(
+            read.map(v =>
+              limit(async () => ({ ...v, lineage: await lineage.resolve(v) })),
+            ),
+          )
         : read;
       return {
         data: { models, versions },
@@ -199,8 +206,24 @@ export function createModelCatalogService(options: {
     });
     await Promise.race([ready(), timeout]).finally(() => clearTimeout(timer));
   };
-  const notReadYet = () =>
-    registries.map(r => r.id).filter(id => !readOnce.has(id));
+  /**
+   * Why the registries that could hold a model (the one named, else all)
+   * cannot say it has none: not read yet, or the last read failed.
+   */
+  const whereUnknown = (registryId?: string): string[] =>
+    registries
+      .filter(r => !registryId || r.id === registryId)
+      .flatMap(r => {
+        if (!readOnce.has(r.id)) {
+          return [
+            `model registry ${r.id} is still being read for the first time`,
+          ];
+        }
+        const { status } = snapshots.get(r.id)!;
+        return status.ok
+          ? []
+          : [`${r.type} registry ${r.id} is unreachable: ${status.error}`];
+      });
 
   async function summaries(model?: string) {
     const { deployments, clusters } = deploymentSource.listDeployments();
@@ -211,17 +234,23 @@ export function createModelCatalogService(options: {
     const lastRollout = lastRolloutOf(rollouts);
     // Grouped once per call: filtering every version and deployment for each
     // model made a listing quadratic (seconds for 2,000 models x 5 versions).
-    const deploymentsByModel = groupBy(deployments, d => d.model);
+    const deploymentsByModel = Map.groupBy(deployments, d => d.model);
     const items = [...snapshots.values()]
       .flatMap(s => {
-        const versionsByModel = groupBy(s.versions, v => v.name);
+        const versionsByModel = Map.groupBy(s.versions, v => v.name);
         return s.models
           .filter(m => !model || m.name === model)
           .map(m => ({
             ...summarizeModel(
               m,
-              attachLeadTimes(versionsByModel.get(m.name) ?? [], first),
-              (deploymentsByModel.get(m.name) ?? []).filter(isDeploymentOf(m)),
+              attachLeadTimes(
+                versionsByModel.get(m.name) ?? [],
+                first,
+                defaultRegistryId,
+              ),
+              (deploymentsByModel.get(m.name) ?? []).filter(
+                isDeploymentOf(m, defaultRegistryId),
+              ),
             ),
             ...lastRollout(m),
           }));
@@ -282,14 +311,17 @@ export function createModelCatalogService(options: {
       const matches = items.filter(
         m => m.name === name && (!registryId || m.registryId === registryId),
       );
-      const unread = notReadYet();
-      if (matches.length === 0 && unread.length > 0) {
-        // Not a 404: the model may well be in a registry still being read.
-        throw new ServiceUnavailableError(
-          `Model registry ${unread.join(
-            ', ',
-          )} is still being read for the first time; try again shortly`,
-        );
+      if (matches.length === 0) {
+        // Not a 404: the model may well be in a registry still being read,
+        // or in one that does not answer.
+        const unknown = whereUnknown(registryId);
+        if (unknown.length > 0) {
+          throw new ServiceUnavailableError(
+            `Cannot tell whether registered model '${name}' exists: ${unknown.join(
+              '; ',
+            )}. Try again once the registry answers`,
+          );
+        }
       }
       if (matches.length === 0) {
         throw new NotFoundError(
@@ -312,8 +344,11 @@ export function createModelCatalogService(options: {
         versions: attachLeadTimes(
           snapshot.versions.filter(v => v.name === name).sort(byVersionDesc),
           await firstServing(name),
+          defaultRegistryId,
         ),
-        deployments: deployments.filter(isDeploymentOf(model)),
+        deployments: deployments.filter(
+          isDeploymentOf(model, defaultRegistryId),
+        ),
         registries: statuses(),
         clusters,
       };

@@ -13,7 +13,8 @@ export function queryModels(
         m.name.toLocaleLowerCase('en-US').includes(search) ||
         m.description?.toLocaleLowerCase('en-US').includes(search)) &&
       (!query.owner || m.owner === query.owner) &&
-      (!query.alias || query.alias in m.aliases) &&
+      // Own keys only: `constructor` is no alias of every model.
+      (!query.alias || Object.hasOwn(m.aliases, query.alias)) &&
       (!query.cluster ||
         m.deployments.some(d => d.cluster === query.cluster)) &&
       // A model whose MLmodel could not be read has no verdict: unknown.

@@ -22,7 +22,13 @@ const version = (v: string, safety: SerializationSafety): ModelVersion => ({
   status: 'READY',
   aliases: [],
   tags: {},
-  safety: { safety, reason: `${safety} format`, flavors: [] },
+  safety: {
+    safety,
+    reason: `${safety} format`,
+    flavors: [],
+    source: 'bytes',
+    files: [],
+  },
   links: { registry: '' },
 });
 
@@ -78,9 +84,13 @@ describe('summarizeModel', () => {
     );
   });
 
-  it('matches deployments by model name and, when labelled, registry', () => {
-    const of = isDeploymentOf(fraud);
+  it('matches deployments by model name and registry, the default one when unlabelled', () => {
+    const of = isDeploymentOf(fraud, 'mlflow');
     expect(of(deployment('a', 'n', {}))).toBe(true);
+    // Not the default registry's model: an unlabelled deployment is not its.
+    expect(isDeploymentOf(fraud, 'mlflow-eu')(deployment('a', 'n', {}))).toBe(
+      false,
+    );
     expect(of(deployment('a', 'n', {}, { registryId: 'mlflow' }))).toBe(true);
     expect(of(deployment('a', 'n', {}, { registryId: 'mlflow-eu' }))).toBe(
       false,
@@ -115,6 +125,20 @@ describe('queryModels', () => {
     expect(idle.safety).toBeUndefined();
     expect(names({ safety: 'unknown' })).toEqual(['churn']);
     expect(names({ safety: 'safe' })).toEqual(['fraud-detector']);
+  });
+
+  it('matches an alias by its own name only, never a key every object has', () => {
+    const names = (alias: string) =>
+      queryModels([deployed, idle], { ...page, alias }).items.map(m => m.name);
+    expect(names('champion')).toEqual(['fraud-detector', 'churn']);
+    for (const key of [
+      'constructor',
+      'toString',
+      '__proto__',
+      'hasOwnProperty',
+    ]) {
+      expect(names(key)).toEqual([]);
+    }
   });
 
   it('counts every match before paging', () => {

@@ -13,11 +13,18 @@ const RISK: Record<SerializationSafety, number> = {
   unsafe: 2,
 };
 
-/** Whether a deployment of some model is of this one. */
+/**
+ * Whether a deployment of some model is of this one: same name, and the
+ * registry its `ml-platform.io/registry` label names, or without the label
+ * the default registry. (A deployment without the label is never a
+ * same-named model's of every registry: a rollout of one must not move the
+ * traffic of another.)
+ */
 export const isDeploymentOf =
-  (model: RegisteredModel) => (d: ModelDeployment) =>
+  (model: RegisteredModel, defaultRegistryId: string | undefined) =>
+  (d: ModelDeployment) =>
     d.model === model.name &&
-    (d.registryId === undefined || d.registryId === model.registryId);
+    (d.registryId ?? defaultRegistryId) === model.registryId;
 
 /**
  * A model's listing row. Safety is what users need before they send traffic:

@@ -52,6 +52,10 @@ export interface ModelCatalogService {
   loadSnapshots(): Promise<void>;
   /** Waits only for the very first refresh, then answers from memory. */
   listModels(query: ModelQuery): Promise<ModelListResponse>;
-  /** Rejects with NotFoundError for an unknown model. */
+  /**
+   * Rejects with NotFoundError for a model no registry has, and with
+   * ServiceUnavailableError, naming them, when a registry that could have
+   * it is not read yet or did not answer its last read.
+   */
   getModel(name: string, registryId?: string): Promise<ModelDetailsResponse>;
 }

@@ -1,8 +1,10 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { ClusterStatus } from '@mlplatform/plugin-ml-platform-common';
-import { KindWatch, type RetryOptions } from './KindWatch';
-import type { WatchableCluster } from '@mlplatform/plugin-ml-platform-node';
+import type {
+  KubeClient,
+  ResourceWatch,
+  WatchRetryOptions,
+} from '@mlplatform/plugin-ml-platform-node';
 import type { ClusterObjects } from './types';
 import { WATCHED_KINDS, type WatchedKind } from './watchedKinds';
 
@@ -11,24 +13,32 @@ import { WATCHED_KINDS, type WatchedKind } from './watchedKinds';
  * informers' memory.
  */
 export class ClusterWatcher {
-  private readonly kinds: KindWatch[];
+  private readonly kinds: Array<{ kind: WatchedKind; watch: ResourceWatch }>;
   private changes = 0;
+  /** The cluster's configured name. */
+  readonly name: string;
 
   constructor(
-    readonly cluster: WatchableCluster,
-    retry: RetryOptions,
+    client: KubeClient,
+    retry: WatchRetryOptions,
     logger: LoggerService,
     /** Called after every change that bumps the generation. */
     onChange: () => void = () => {},
   ) {
-    const kubeConfig = kubeConfigFor(cluster);
-    this.kinds = WATCHED_KINDS.map(
-      kind =>
-        new KindWatch(cluster.name, kubeConfig, kind, retry, logger, () => {
+    this.name = client.cluster;
+    this.kinds = WATCHED_KINDS.map(kind => ({
+      kind,
+      watch: client.watch(kind, {
+        labelSelector: kind.labelSelector,
+        retry,
+        logger,
+        logPrefix: 'Model deployments',
+        onChange: () => {
           this.changes += 1;
           onChange();
-        }),
-    );
+        },
+      }),
+    }));
   }
 
   /** Counts every change of objects or status, so readers can reuse a result computed at the same count. */
@@ -38,17 +48,17 @@ export class ClusterWatcher {
 
   /** Resolves when every kind has listed once or failed once. */
   async start(): Promise<void> {
-    await Promise.all(this.kinds.map(k => k.start()));
+    await Promise.all(this.kinds.map(k => k.watch.start()));
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.kinds.map(k => k.stop()));
+    await Promise.all(this.kinds.map(k => k.watch.stop()));
   }
 
   objects(): ClusterObjects {
     const objects: Partial<Record<keyof ClusterObjects, unknown[]>> = {};
-    for (const kind of this.kinds) {
-      objects[kind.kind.key] = kind.objects();
+    for (const { kind, watch } of this.kinds) {
+      objects[kind.key] = watch.objects();
     }
     return objects as ClusterObjects;
   }
@@ -57,12 +67,12 @@ export class ClusterWatcher {
   objectsOf<K extends keyof ClusterObjects>(
     key: K,
   ): NonNullable<ClusterObjects[K]> {
-    const kind = this.kinds.find(k => k.kind.key === key);
-    return (kind?.objects() ?? []) as NonNullable<ClusterObjects[K]>;
+    const found = this.kinds.find(k => k.kind.key === key);
+    return (found?.watch.objects() ?? []) as NonNullable<ClusterObjects[K]>;
   }
 
   status(): ClusterStatus {
-    const states = this.kinds.map(k => ({ kind: k.kind, ...k.status() }));
+    const states = this.kinds.map(k => ({ kind: k.kind, ...k.watch.state() }));
     // Kinds that fail the same way (a cluster that is down) are named in one sentence.
     const byError = new Map<string, string[]>();
     for (const s of states) {
@@ -86,7 +96,7 @@ export class ClusterWatcher {
       ? Math.max(...states.map(s => s.listedAt!.getTime()))
       : undefined;
     return {
-      name: this.cluster.name,
+      name: this.name,
       ok: errors.length === 0,
       ...(errors.length > 0 && { error: errors.join('; ') }),
       ...(listed !== undefined && { syncedAt: new Date(listed).toISOString() }),
@@ -96,39 +106,4 @@ export class ClusterWatcher {
 
 function kindName(kind: WatchedKind): string {
   return kind.name ?? kind.plural;
-}
-
-/**
- * A client configuration for one configured cluster. The token is asked for
- * on every request and watch connection, so a rotated in-cluster token is
- * picked up without a restart.
- */
-export function kubeConfigFor(cluster: WatchableCluster): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.addAuthenticator({
-    isAuthProvider: user => user.name === 'backstage',
-    async applyAuthentication(_user, opts) {
-      opts.headers = {
-        ...opts.headers,
-        Authorization: `Bearer ${cluster.getToken()}`,
-      };
-    },
-  });
-  kubeConfig.loadFromOptions({
-    clusters: [
-      {
-        name: cluster.name,
-        server: cluster.url,
-        caData: cluster.caData,
-        caFile: cluster.caFile,
-        skipTLSVerify: cluster.skipTLSVerify,
-      },
-    ],
-    users: [{ name: 'backstage' }],
-    contexts: [
-      { name: cluster.name, cluster: cluster.name, user: 'backstage' },
-    ],
-    currentContext: cluster.name,
-  });
-  return kubeConfig;
 }

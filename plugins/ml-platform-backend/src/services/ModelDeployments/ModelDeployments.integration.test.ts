@@ -3,10 +3,10 @@ import https from 'node:https';
 import net from 'node:net';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { ModelDeployment } from '@mlplatform/plugin-ml-platform-common';
+import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
 import { createModelDeploymentsService } from './createModelDeploymentsService';
-import { KindWatch } from './KindWatch';
 import type { ModelDeploymentsService } from './types';
 import {
   kubeRequest,
@@ -34,6 +34,19 @@ const VERSIONS = [
 const OWN_ROUTE = `/apis/gateway.networking.k8s.io/v1/namespaces/${NAMESPACE}/httproutes/${SERVICE}`;
 
 const kube = readPlatformFile<LocalKube>('kube');
+
+/** The module's client of the local cluster, as the admin. */
+const localClient = () =>
+  createKubernetesClusters({
+    logger: mockServices.logger.mock(),
+    config: new ConfigReader({
+      kubernetes: {
+        clusterLocatorMethods: [
+          { type: 'config', clusters: [localClusterConfig()] },
+        ],
+      },
+    }),
+  }).client('local');
 
 /** JSON Patch unless told otherwise: most of this test's writes are patches. */
 const call = (
@@ -249,37 +262,40 @@ describe('model deployments cache against the local kube-apiserver', () => {
     socketsBefore = openSockets();
     service = createModelDeploymentsService({
       logger,
-      config: new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: [
-                localClusterConfig(),
-                {
-                  name: 'closed-port',
-                  url: 'https://127.0.0.1:1',
-                  authProvider: 'serviceAccount',
-                  serviceAccountToken: 'unused',
-                  skipTLSVerify: true,
-                },
-                {
-                  name: 'eks',
-                  url: 'https://eks.example.com',
-                  authProvider: 'aws',
-                },
-                {
-                  name: 'no-rbac',
-                  url: kube.server,
-                  authProvider: 'serviceAccount',
-                  serviceAccountToken: kube.restrictedToken,
-                  caFile: kube.caFile,
-                },
-              ],
-            },
-            { type: 'catalog' },
-          ],
-        },
+      clusters: createKubernetesClusters({
+        logger,
+        config: new ConfigReader({
+          kubernetes: {
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  localClusterConfig(),
+                  {
+                    name: 'closed-port',
+                    url: 'https://127.0.0.1:1',
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: 'unused',
+                    skipTLSVerify: true,
+                  },
+                  {
+                    name: 'eks',
+                    url: 'https://eks.example.com',
+                    authProvider: 'aws',
+                  },
+                  {
+                    name: 'no-rbac',
+                    url: kube.server,
+                    authProvider: 'serviceAccount',
+                    serviceAccountToken: kube.restrictedToken,
+                    caFile: kube.caFile,
+                  },
+                ],
+              },
+              { type: 'catalog' },
+            ],
+          },
+        }),
       }),
       options: { initialBackoffMs: 200, maxBackoffMs: 1000 },
     });
@@ -309,7 +325,7 @@ describe('model deployments cache against the local kube-apiserver', () => {
     expect(clusters[0].syncedAt).toEqual(expect.any(String));
     expect(clusters[1].error).toContain('ECONNREFUSED');
     expect(clusters[2].error).toBe(
-      "Cluster 'eks' cannot be watched: authProvider 'aws' is not supported, only 'serviceAccount'",
+      "Cluster 'eks' cannot be used: authProvider 'aws' (the backend's cloud credentials) is not supported by the ML Platform plugins; use authProvider 'serviceAccount' (with serviceAccountToken, or in the portal's own cluster its pod's service account) or 'localKubectlProxy'",
     );
     expect(clusters[3].error).toMatch(
       /403 Forbidden: deployments\.apps is forbidden: User "ml-platform-no-access"/,
@@ -410,14 +426,11 @@ describe('model deployments cache against the local kube-apiserver', () => {
     const request = jest.spyOn(https, 'request');
     try {
       // The spy sees what the Kubernetes client sends, or counting zero below would prove nothing.
-      const probe = new KubeConfig();
-      probe.loadFromOptions({
-        clusters: [{ name: 'c', server: kube.server, caData: kube.caData }],
-        users: [{ name: 'u', token: kube.token }],
-        contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-        currentContext: 'c',
-      });
-      await probe.makeApiClient(CoreV1Api).readNamespace({ name: 'ml-prod' });
+      await localClient().get(
+        { group: '', version: 'v1', plural: 'namespaces' },
+        undefined,
+        'ml-prod',
+      );
       expect(request.mock.calls.length).toBeGreaterThan(0);
 
       request.mockClear();
@@ -482,6 +495,34 @@ describe('model deployments cache against the local kube-apiserver', () => {
     ]);
   });
 
+  it('caches objects without managedFields, which the apiserver sends with every one', async () => {
+    const live = (
+      await call(
+        'GET',
+        `/api/v1/namespaces/${NAMESPACE}/services/${SERVICE}-v5`,
+      )
+    ).body;
+    expect(live.metadata.managedFields?.length).toBeGreaterThan(0);
+    const cached = service
+      .listObjects('services')
+      .flatMap(c => c.objects)
+      .find(o => o.metadata?.namespace === NAMESPACE);
+    expect(cached?.metadata?.name).toMatch(new RegExp(`^${SERVICE}-v`));
+    expect(cached?.metadata).not.toHaveProperty('managedFields');
+    for (const kind of [
+      'deployments',
+      'replicaSets',
+      'services',
+      'httpRoutes',
+    ] as const) {
+      const all = service
+        .listObjects(kind)
+        .flatMap(c => c.objects as Array<{ metadata?: V1ObjectMeta }>);
+      expect(all.length).toBeGreaterThan(0);
+      expect(all.filter(o => o.metadata?.managedFields)).toEqual([]);
+    }
+  });
+
   it('closes every watch on stop()', async () => {
     await service.stop();
     await waitFor(
@@ -530,11 +571,11 @@ class Relay {
   }
 }
 
-describe('a cluster that is down, comes up, and goes down again', () => {
-  it('reports the outage, keeps the last known deployments, and recovers by itself', async () => {
-    const port = await Relay.freePort();
-    const relay = new Relay(port);
-    const service = createModelDeploymentsService({
+/** The deployments of the local cluster reached through a relay on `port`, retrying fast. */
+const serviceThrough = (port: number) =>
+  createModelDeploymentsService({
+    logger: mockServices.logger.mock(),
+    clusters: createKubernetesClusters({
       logger: mockServices.logger.mock(),
       config: new ConfigReader({
         kubernetes: {
@@ -551,8 +592,15 @@ describe('a cluster that is down, comes up, and goes down again', () => {
           ],
         },
       }),
-      options: { initialBackoffMs: 100, maxBackoffMs: 500 },
-    });
+    }),
+    options: { initialBackoffMs: 100, maxBackoffMs: 500 },
+  });
+
+describe('a cluster that is down, comes up, and goes down again', () => {
+  it('reports the outage, keeps the last known deployments, and recovers by itself', async () => {
+    const port = await Relay.freePort();
+    const relay = new Relay(port);
+    const service = serviceThrough(port);
     const status = () => service.listDeployments().clusters[0];
     const fraudDetectors = () =>
       service
@@ -585,39 +633,83 @@ describe('a cluster that is down, comes up, and goes down again', () => {
   });
 });
 
+describe('an object deleted while its cluster is unreachable', () => {
+  const ns = `${NAMESPACE}-prune`;
+  const servicePath = `/api/v1/namespaces/${ns}/services/pruned`;
+
+  afterAll(async () => {
+    await call('DELETE', `/api/v1/namespaces/${ns}`);
+  });
+
+  it('is gone from the cache once the watch is back', async () => {
+    await create('/api/v1/namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns },
+    });
+    await create(`/api/v1/namespaces/${ns}/services`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'pruned',
+        labels: {
+          'ml-platform.io/model': MODEL,
+          'ml-platform.io/model-version': '1',
+        },
+      },
+      spec: { ports: [{ port: 8080 }] },
+    });
+    const port = await Relay.freePort();
+    const relay = new Relay(port);
+    await relay.up();
+    const service = serviceThrough(port);
+    const cached = () =>
+      service
+        .listObjects('services')
+        .flatMap(c => c.objects)
+        .some(o => o.metadata?.namespace === ns);
+    try {
+      await service.start();
+      await waitFor(() => (cached() ? true : undefined), 5000);
+
+      await relay.down();
+      await waitFor(
+        () => (service.listDeployments().clusters[0].ok ? undefined : true),
+        5000,
+      );
+      expect((await call('DELETE', servicePath)).status).toBe(200);
+      // Still the last known state while the cluster is unreachable.
+      expect(cached()).toBe(true);
+
+      await relay.up();
+      await waitFor(() => (cached() ? undefined : true), 10_000);
+    } finally {
+      await service.stop();
+      await relay.down();
+    }
+  });
+});
+
 describe('a kind whose CRD is not installed', () => {
   it('yields no objects and no error', async () => {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({
-      clusters: [{ name: 'c', server: kube.server, caData: kube.caData }],
-      users: [{ name: 'u', token: kube.token }],
-      contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
-      currentContext: 'c',
-    });
-    const watch = new KindWatch(
-      'local',
-      kubeConfig,
+    const watch = localClient().watch(
+      { group: 'widgets.example.com', version: 'v1', plural: 'widgets' },
       {
-        key: 'rollouts',
-        group: 'widgets.example.com',
-        version: 'v1',
-        plural: 'widgets',
+        retry: {
+          initialBackoffMs: 100,
+          maxBackoffMs: 100,
+          notInstalledRecheckMs: 60_000,
+        },
+        logger: mockServices.logger.mock(),
       },
-      {
-        initialBackoffMs: 100,
-        maxBackoffMs: 100,
-        notInstalledRecheckMs: 60_000,
-      },
-      mockServices.logger.mock(),
-      () => {},
     );
     try {
       await watch.start();
-      expect(watch.status()).toMatchObject({
+      expect(watch.state()).toMatchObject({
         synced: true,
         notInstalled: true,
       });
-      expect(watch.status().error).toBeUndefined();
+      expect(watch.state().error).toBeUndefined();
       expect(watch.objects()).toEqual([]);
     } finally {
       await watch.stop();

@@ -1,6 +1,7 @@
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { V1Deployment } from '@kubernetes/client-node';
+import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
 import { createModelDeploymentsService } from './createModelDeploymentsService';
 import type { ClusterObjects, ModelDeploymentsChange } from './types';
 
@@ -18,12 +19,16 @@ class FakeWatcher {
   };
 
   constructor(
-    readonly cluster: { name: string },
+    readonly client: { cluster: string },
     _retry: unknown,
     _logger: unknown,
     private readonly onChange: () => void,
   ) {
     FakeWatcher.all.push(this);
+  }
+
+  get name() {
+    return this.client.cluster;
   }
 
   /** What a watch event does: new objects, a new generation, a notification. */
@@ -37,7 +42,7 @@ class FakeWatcher {
     return this.current;
   }
   status() {
-    return { name: this.cluster.name, ok: true };
+    return { name: this.client.cluster, ok: true };
   }
   async start() {}
   async stop() {}
@@ -76,15 +81,19 @@ function setup() {
     authProvider: 'serviceAccount',
     serviceAccountToken: 'token',
   });
+  const logger = mockServices.logger.mock();
   const service = createModelDeploymentsService({
-    config: new ConfigReader({
-      kubernetes: {
-        clusterLocatorMethods: [
-          { type: 'config', clusters: [cluster('prod'), cluster('dev')] },
-        ],
-      },
+    clusters: createKubernetesClusters({
+      config: new ConfigReader({
+        kubernetes: {
+          clusterLocatorMethods: [
+            { type: 'config', clusters: [cluster('prod'), cluster('dev')] },
+          ],
+        },
+      }),
+      logger,
     }),
-    logger: mockServices.logger.mock(),
+    logger,
   });
   const [prod, dev] = FakeWatcher.all;
   return { service, prod, dev };

@@ -1,4 +1,3 @@
-import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type {
   ClusterStatus,
@@ -6,8 +5,10 @@ import type {
 } from '@mlplatform/plugin-ml-platform-common';
 import { ClusterWatcher } from './ClusterWatcher';
 import { computeDeployments } from './computeDeployments';
-import type { RetryOptions } from './KindWatch';
-import { readClusters } from '@mlplatform/plugin-ml-platform-node';
+import type {
+  KubernetesClustersService,
+  WatchRetryOptions,
+} from '@mlplatform/plugin-ml-platform-node';
 import type {
   ModelDeploymentList,
   ModelDeploymentsChange,
@@ -15,12 +16,12 @@ import type {
 } from './types';
 
 /** Tuning for tests; the defaults suit a backend. */
-export interface ModelDeploymentsOptions extends Partial<RetryOptions> {
+export interface ModelDeploymentsOptions extends Partial<WatchRetryOptions> {
   /** Longest wait in start() for clusters that neither answer nor fail. */
   startTimeoutMs?: number;
 }
 
-const DEFAULTS: RetryOptions & { startTimeoutMs: number } = {
+const DEFAULTS: WatchRetryOptions & { startTimeoutMs: number } = {
   initialBackoffMs: 1000,
   maxBackoffMs: 60_000,
   notInstalledRecheckMs: 5 * 60_000,
@@ -32,16 +33,23 @@ const DEFAULTS: RetryOptions & { startTimeoutMs: number } = {
  * kept current by watches so that reads cost the clusters nothing.
  */
 export function createModelDeploymentsService(options: {
-  config: Config;
+  clusters: KubernetesClustersService;
   logger: LoggerService;
   options?: ModelDeploymentsOptions;
 }): ModelDeploymentsService {
-  const { config, logger } = options;
+  const { logger } = options;
   const settings = { ...DEFAULTS, ...options.options };
-  const clusters = readClusters(config, logger);
+  const clusters = options.clusters.clusters;
   const watchers = clusters.flatMap(c =>
     c.usable
-      ? [new ClusterWatcher(c, settings, logger, () => changed(c.name))]
+      ? [
+          new ClusterWatcher(
+            options.clusters.client(c.name),
+            settings,
+            logger,
+            () => changed(c.name),
+          ),
+        ]
       : [],
   );
   const computed = new Map<
@@ -50,7 +58,7 @@ export function createModelDeploymentsService(options: {
   >();
 
   function deploymentsOf(watcher: ClusterWatcher): ModelDeployment[] {
-    const name = watcher.cluster.name;
+    const name = watcher.name;
     const cached = computed.get(name);
     if (cached && cached.generation === watcher.generation) {
       return cached.deployments;
@@ -78,7 +86,7 @@ export function createModelDeploymentsService(options: {
     flushing = undefined;
     for (const name of [...dirty]) {
       dirty.delete(name);
-      const watcher = watchers.find(w => w.cluster.name === name)!;
+      const watcher = watchers.find(w => w.name === name)!;
       const deployments = deploymentsOf(watcher);
       const signature = JSON.stringify(deployments);
       if (notified.get(name) === signature) continue;
@@ -130,7 +138,7 @@ export function createModelDeploymentsService(options: {
     listDeployments(): ModelDeploymentList {
       const statuses: ClusterStatus[] = clusters.map(c =>
         c.usable
-          ? watchers.find(w => w.cluster.name === c.name)!.status()
+          ? watchers.find(w => w.name === c.name)!.status()
           : { name: c.name, ok: false, error: c.error },
       );
       // A cluster that went down keeps its last known deployments; its status says so.
@@ -140,7 +148,7 @@ export function createModelDeploymentsService(options: {
 
     listObjects(key) {
       return watchers.map(w => ({
-        cluster: w.cluster.name,
+        cluster: w.name,
         objects: w.objectsOf(key),
       }));
     },

@@ -3,10 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
-import { readClusters } from '@mlplatform/plugin-ml-platform-node';
+import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
 import { readPlatformFile, type LocalKube } from 'platform-tests';
-import { createKubeClient } from '../Rollouts/kube/createKubeClient';
-import { ClusterWatcher, kubeConfigFor } from './ClusterWatcher';
+import { ClusterWatcher } from './ClusterWatcher';
 import { waitFor } from '../../__testUtils__/waitFor';
 
 // The portal inside its own cluster: `authProvider: serviceAccount` without a
@@ -25,9 +24,10 @@ function mountToken(token: string) {
   fs.renameSync(path.join(dir, 'token.next'), path.join(dir, 'token'));
 }
 
-function inClusterCluster() {
-  const [cluster] = readClusters(
-    new ConfigReader({
+/** The configured in-cluster cluster and its client, as the backend makes them. */
+function inCluster() {
+  const clusters = createKubernetesClusters({
+    config: new ConfigReader({
       kubernetes: {
         clusterLocatorMethods: [
           {
@@ -43,17 +43,18 @@ function inClusterCluster() {
         ],
       },
     }),
-    mockServices.logger.mock(),
-    {
+    logger: mockServices.logger.mock(),
+    readOptions: {
       serviceAccountDir: dir,
       env: {
         KUBERNETES_SERVICE_HOST: server.hostname,
         KUBERNETES_SERVICE_PORT: server.port,
       },
     },
-  );
+  });
+  const [cluster] = clusters.clusters;
   if (!cluster.usable) throw new Error(cluster.error);
-  return cluster;
+  return { cluster, client: clusters.client(cluster.name) };
 }
 
 beforeEach(() => {
@@ -69,22 +70,25 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('the in-cluster service account against the local apiserver', () => {
   it('finds the apiserver from the environment and sends the current token on every request', async () => {
     mountToken(kube.token);
-    const cluster = inClusterCluster();
+    const { cluster, client } = inCluster();
     expect(cluster).toMatchObject({ url: kube.server, inCluster: true });
-    const client = createKubeClient(kubeConfigFor(cluster));
-    const list = () => client.listServices('default', 'ml-platform.io/model');
+    const list = () =>
+      client.listObject(
+        { group: '', version: 'v1', plural: 'services' },
+        { namespace: 'default', labelSelector: 'ml-platform.io/model' },
+      );
 
-    await expect(list()).resolves.toEqual(expect.any(Array));
+    await expect(list()).resolves.toMatchObject({ items: expect.any(Array) });
     mountToken('a-token-that-expired');
-    await expect(list()).rejects.toThrow(/401/);
+    await expect(list()).rejects.toThrow(/401 Unauthorized/);
     mountToken(kube.token);
-    await expect(list()).resolves.toEqual(expect.any(Array));
+    await expect(list()).resolves.toMatchObject({ items: expect.any(Array) });
   });
 
   it('reconnects its watches with the rotated token, without a restart', async () => {
     mountToken('a-token-that-expired');
     const watcher = new ClusterWatcher(
-      inClusterCluster(),
+      inCluster().client,
       { initialBackoffMs: 100, maxBackoffMs: 200, notInstalledRecheckMs: 5000 },
       mockServices.logger.mock(),
     );

@@ -3,7 +3,7 @@ import {
   HTTP_ROUTES,
   INFERENCE_SERVICES,
   ROLLOUTS,
-} from '../../lib/customKinds';
+} from '../../lib/kubeResources';
 import type { ClusterObjects } from './types';
 
 /** One resource kind watched in every cluster. */
@@ -58,10 +58,3 @@ export const WATCHED_KINDS: readonly WatchedKind[] = [
   { key: 'rollouts', ...ROLLOUTS },
   { key: 'inferenceServices', ...INFERENCE_SERVICES },
 ];
-
-/** The cluster-wide collection path, for list and watch alike. */
-export function collectionPath(kind: WatchedKind): string {
-  return kind.group
-    ? `/apis/${kind.group}/${kind.version}/${kind.plural}`
-    : `/api/${kind.version}/${kind.plural}`;
-}

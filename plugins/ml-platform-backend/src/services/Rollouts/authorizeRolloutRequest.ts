@@ -2,10 +2,10 @@ import type {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotAllowedError } from '@backstage/errors';
 import type { RolloutRequest } from '@mlplatform/plugin-ml-platform-common';
 import { actorOf } from './actorOf';
+import type { ModelOwnership } from '../ModelOwnership';
 import { authorizeRollout } from './authorizeRollout';
 import type { RolloutCatalog, RolloutService } from './types';
 
@@ -13,7 +13,8 @@ import type { RolloutCatalog, RolloutService } from './types';
  * Everything that must pass before a rollout request reaches
  * {@link RolloutService.apply}, for every way in (HTTP route, actions
  * registry): the model is resolved to its registry, then the caller needs
- * the rollout permission on the model's catalog entity. A refusal is
+ * the rollout permission on the model's catalog entities
+ * ({@link authorizeRollout}). A refusal is
  * recorded in the audit trail and changes nothing. Resolves with the request
  * naming the model's registry.
  */
@@ -21,10 +22,10 @@ export async function authorizeRolloutRequest(options: {
   request: RolloutRequest;
   credentials: BackstageCredentials;
   permissions: PermissionsService;
-  catalog: CatalogService;
+  ownership: ModelOwnership;
   modelCatalog: RolloutCatalog;
   rollouts: RolloutService;
-}): Promise<RolloutRequest> {
+}): Promise<RolloutRequest & { registryId: string }> {
   const { request, credentials, modelCatalog, rollouts } = options;
   // NotFoundError for an unknown model, InputError for a name that several
   // registries have: no model to record the attempt against yet.
@@ -34,9 +35,13 @@ export async function authorizeRolloutRequest(options: {
   );
   const resolved = { ...request, registryId: model.registryId };
   try {
-    await authorizeRollout({ ...options, ...resolved });
+    await authorizeRollout({
+      ...options,
+      model: resolved.model,
+      registryId: model.registryId,
+    });
   } catch (error) {
-    if (NotAllowedError.is(error) || NotFoundError.is(error)) {
+    if (NotAllowedError.is(error)) {
       await rollouts.recordRefused(
         resolved,
         actorOf(credentials),

@@ -25,6 +25,8 @@ const MODELS = [
   'svc-racing',
   'svc-gitops',
   'svc-unsafe',
+  'svc-unknown',
+  'svc-unsafe-out',
   'svc-steered',
   'svc-kserve',
   'svc-argo',
@@ -33,20 +35,34 @@ const MODELS = [
 const registry = testModelRegistry({
   id: REGISTRY,
   models: MODELS,
-  versions: ['2', '3', '5', '6', '7'],
+  versions: ['2', '3', '5', '6', '7', '8'],
   unsafeVersions: {
+    '8': {
+      safety: 'unknown',
+      reason: 'model.pt is over the inspection budget.',
+      flavors: ['pytorch'],
+      source: 'bytes',
+      files: [],
+    },
     '7': {
       safety: 'unsafe',
       reason: 'sklearn model saved with cloudpickle',
       flavors: ['sklearn'],
+      source: 'bytes',
+      files: [],
     },
   },
 });
 
 const bed = useRolloutEngineTestBed({ registry });
 
-async function serviceWith(rollouts: object = {}): Promise<RolloutService> {
-  const config = await localKubernetesConfig({ mlPlatform: { rollouts } });
+async function serviceWith(
+  rollouts: object = {},
+  safety: object = {},
+): Promise<RolloutService> {
+  const config = await localKubernetesConfig({
+    mlPlatform: { rollouts, safety },
+  });
   return bed.rolloutService(new ConfigReader(config.get()));
 }
 
@@ -289,7 +305,8 @@ describe('createRolloutService on the local apiserver', () => {
     );
     await expect(refused).rejects.toThrow(InputError);
     await expect(refused).rejects.toThrow(
-      /Version 7 of model 'svc-unsafe' cannot get more traffic: its serialization is unsafe \(sklearn model saved with cloudpickle\).*Re-log the model in a safe format such as ONNX, safetensors or skops/,
+      "Version 7 of model 'svc-unsafe' cannot get more traffic in local/" +
+        `${bed.ns}: svc-unsafe v7 is unsafe to serve: sklearn model saved with cloudpickle`,
     );
     expect(await kubeOk('GET', routePath(model))).toEqual(before);
     expect((await trail(model))[0]).toMatchObject({
@@ -302,24 +319,61 @@ describe('createRolloutService on the local apiserver', () => {
       },
     });
 
-    // allowed by config; and lowering its share is always allowed
-    await (
-      await serviceWith({ allowUnsafeVersions: true })
-    ).apply(
-      request(model, {
-        strategy: 'canary',
-        target: { version: '7', percent: 5 },
-      }),
-      ACTOR,
-    );
-    expect(await bed.routeWeights(model)).toEqual([86, 9, 5]);
+    // No config lets it gain, not even where unknown versions may serve;
+    // lowering its share, down to taking it out, is always allowed.
+    await expect(
+      (
+        await serviceWith({}, { allowUnknown: [{ cluster: 'local' }] })
+      ).apply(
+        request(model, {
+          strategy: 'canary',
+          target: { version: '7', percent: 5 },
+        }),
+        ACTOR,
+      ),
+    ).rejects.toThrow(/is unsafe to serve/);
+    const serving = 'svc-unsafe-out';
+    await bed.routedModel(serving, { '5': 85, '6': 10, '7': 5 });
     await (
       await serviceWith()
     ).apply(
-      request(model, { strategy: 'promote', target: { version: '5' } }),
+      request(serving, { strategy: 'promote', target: { version: '5' } }),
       ACTOR,
     );
-    expect(await bed.routeWeights(model)).toEqual([100, 0, 0]);
+    expect(await bed.routeWeights(serving)).toEqual([100, 0, 0]);
+  });
+
+  it('refuses an unknown version traffic by default, with the reason, and gives it where config allows unknown', async () => {
+    const model = 'svc-unknown';
+    await bed.routedModel(model, { '5': 100, '8': 0 });
+    const before = await kubeOk('GET', routePath(model));
+    const canary = request(model, {
+      strategy: 'canary',
+      target: { version: '8', percent: 10 },
+    });
+
+    await expect((await serviceWith()).apply(canary, ACTOR)).rejects.toThrow(
+      `Version 8 of model 'svc-unknown' cannot get more traffic in local/${bed.ns}: svc-unknown v8 may not serve in local/${bed.ns}: its serialization is unknown, model.pt is over the inspection budget.`,
+    );
+    // Allowed elsewhere only: still refused here.
+    await expect(
+      (
+        await serviceWith(
+          {},
+          { allowUnknown: [{ cluster: 'local', namespace: 'elsewhere' }] },
+        )
+      ).apply(canary, ACTOR),
+    ).rejects.toThrow(/Unknown versions may serve only in local\/elsewhere/);
+    expect(await kubeOk('GET', routePath(model))).toEqual(before);
+    expect((await trail(model))[0]).toMatchObject({ result: 'refused' });
+
+    await (
+      await serviceWith(
+        {},
+        { allowUnknown: [{ cluster: 'local', namespace: bed.ns }] },
+      )
+    ).apply(canary, ACTOR);
+    expect(await bed.routeWeights(model)).toEqual([90, 10]);
   });
 
   it('refuses bad requests before sending anything, naming the field, and records them', async () => {

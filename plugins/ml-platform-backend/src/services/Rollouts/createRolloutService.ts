@@ -81,9 +81,66 @@ export function createRolloutService(options: {
     result: 'refused',
   });
 
+  /**
+   * The model's deployment in the request's cluster and namespace, its
+   * routing object and the router that handles it; fills in the audit entry
+   * as it learns them.
+   */
+  async function locate(request: RolloutRequest, entry: NewRolloutAuditRecord) {
+    const details = await catalog.getModel(request.model, request.registryId);
+    entry.registryId = details.model.registryId;
+    const deployment = details.deployments.find(
+      d => d.cluster === request.cluster && d.namespace === request.namespace,
+    );
+    if (!deployment) {
+      throw new NotFoundError(
+        `Model '${request.model}' has no deployment in ${request.cluster}/${request.namespace}`,
+      );
+    }
+    const routerRef = deployment.router;
+    if (!routerRef) {
+      throw new InputError(
+        `The deployment of '${request.model}' in ${request.cluster}/${request.namespace} has no HTTPRoute, Rollout or InferenceService that splits its traffic`,
+      );
+    }
+    entry.router = { kind: routerRef.kind, name: routerRef.name };
+    const objectRef: TrafficObjectRef = {
+      cluster: request.cluster,
+      namespace: request.namespace,
+      apiVersion: routerRef.apiVersion,
+      kind: routerRef.kind,
+      name: routerRef.name,
+    };
+    return { details, routerRef, objectRef, router: routerFor(objectRef) };
+  }
+
   return {
-    async recordRefused(request, actor, reason) {
-      await audit.record({ ...newEntry(request, actor), error: reason });
+    async recordRefused(request, actor, reason, seen) {
+      await audit.record({
+        ...newEntry(request, actor),
+        ...(seen && {
+          router: { kind: seen.router.kind, name: seen.router.name },
+          before: seen.split,
+        }),
+        error: reason,
+      });
+    },
+
+    async current(request) {
+      const { routerRef, objectRef, router } = await locate(
+        request,
+        newEntry(request, 'none'),
+      );
+      const split = await router.readSplit(objectRef, request.model);
+      return {
+        router: {
+          apiVersion: routerRef.apiVersion,
+          kind: routerRef.kind,
+          name: routerRef.name,
+        },
+        split: toRolloutSplit(split.weights),
+        resourceVersion: split.resourceVersion,
+      };
     },
 
     async apply(request, actor) {
@@ -93,35 +150,9 @@ export function createRolloutService(options: {
       let objectRef: TrafficObjectRef | undefined;
 
       try {
-        const details = await catalog.getModel(
-          request.model,
-          request.registryId,
-        );
-        entry.registryId = details.model.registryId;
-        const deployment = details.deployments.find(
-          d =>
-            d.cluster === request.cluster && d.namespace === request.namespace,
-        );
-        if (!deployment) {
-          throw new NotFoundError(
-            `Model '${request.model}' has no deployment in ${request.cluster}/${request.namespace}`,
-          );
-        }
-        routerRef = deployment.router;
-        if (!routerRef) {
-          throw new InputError(
-            `The deployment of '${request.model}' in ${request.cluster}/${request.namespace} has no HTTPRoute, Rollout or InferenceService that splits its traffic`,
-          );
-        }
-        entry.router = { kind: routerRef.kind, name: routerRef.name };
-        objectRef = {
-          cluster: request.cluster,
-          namespace: request.namespace,
-          apiVersion: routerRef.apiVersion,
-          kind: routerRef.kind,
-          name: routerRef.name,
-        };
-        router = routerFor(objectRef);
+        const located = await locate(request, entry);
+        const { details } = located;
+        ({ routerRef, objectRef, router } = located);
         const what = `${routerRef.kind} ${request.namespace}/${routerRef.name}`;
 
         // The object as it is now, not as the catalog's cache last saw it.
@@ -150,12 +181,14 @@ export function createRolloutService(options: {
           details.versions,
           request.model,
         );
-        if (!settings.allowUnsafeVersions && request.strategy !== 'abort') {
+        if (request.strategy !== 'abort') {
           checkSafety({
             current: current.weights,
             intended: plan.intended,
             versions: details.versions,
             model: request.model,
+            target: { cluster: request.cluster, namespace: request.namespace },
+            policy: settings.safetyPolicy,
           });
         }
 

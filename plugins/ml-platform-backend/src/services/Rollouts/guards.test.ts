@@ -12,7 +12,13 @@ const version = (
   status: 'READY',
   aliases: [],
   tags: {},
-  safety: { safety, reason: `${safety} format`, flavors: [] },
+  safety: {
+    safety,
+    reason: `${safety} format`,
+    flavors: [],
+    source: 'bytes',
+    files: [],
+  },
   links: { registry: '' },
 });
 const versions = [
@@ -22,26 +28,67 @@ const versions = [
 ];
 
 describe('checkSafety', () => {
-  it('refuses an unsafe version more traffic, and only that', () => {
-    const gate =
-      (current: Record<string, number>, intended?: Record<string, number>) =>
-      () =>
-        checkSafety({ current, intended, versions, model: 'm' });
+  const prod = { cluster: 'prod', namespace: 'ml' };
+  const gate =
+    (
+      current: Record<string, number>,
+      intended?: Record<string, number>,
+      options: { target?: typeof prod; allowUnknown?: any[] } = {},
+    ) =>
+    () =>
+      checkSafety({
+        current,
+        intended,
+        versions,
+        model: 'm',
+        target: options.target ?? prod,
+        policy: { allowUnknown: options.allowUnknown ?? [] },
+      });
 
+  it('refuses an unsafe version more traffic, and only that', () => {
     expect(gate({ '5': 90, '6': 10 }, { '5': 80, '6': 20 })).toThrow(
       InputError,
     );
     expect(gate({ '5': 90, '6': 10 }, { '5': 80, '6': 20 })).toThrow(
-      /Version 6 of model 'm' cannot get more traffic: its serialization is unsafe \(unsafe format\)/,
+      "Version 6 of model 'm' cannot get more traffic in prod/ml: m v6 is unsafe to serve: unsafe format",
     );
     // less, or the same share under other raw weights, is fine
     expect(gate({ '5': 90, '6': 10 }, { '5': 100, '6': 0 })).not.toThrow();
     expect(gate({ '5': 90, '6': 10 }, { '5': 900, '6': 100 })).not.toThrow();
-    // unknown is not unsafe
-    expect(gate({ '5': 100, '7': 0 }, { '5': 50, '7': 50 })).not.toThrow();
     // steps decide (Argo): any unsafe version not yet serving everything may gain
     expect(gate({ '5': 80, '6': 20 })).toThrow(InputError);
     expect(gate({ '5': 0, '6': 100 })).not.toThrow();
+  });
+
+  it('refuses an unknown version by default, and a version with no verdict at all', () => {
+    expect(gate({ '5': 100, '7': 0 }, { '5': 50, '7': 50 })).toThrow(
+      /Version 7 of model 'm' cannot get more traffic in prod\/ml: m v7 may not serve in prod\/ml: its serialization is unknown, unknown format Unknown versions may serve only where mlPlatform.safety.allowUnknown names the cluster or namespace/,
+    );
+    expect(gate({ '5': 100, '8': 0 }, { '5': 50, '8': 50 })).toThrow(
+      /Version 8 .*its files could not be checked \(no verdict yet\)/,
+    );
+  });
+
+  it('allows an unknown version where config allows unknown, per cluster or namespace, never an unsafe one', () => {
+    const inCluster = [{ cluster: 'prod' }];
+    const inNamespace = [{ cluster: 'prod', namespace: 'ml' }];
+    const elsewhere = [{ cluster: 'prod', namespace: 'sandbox' }];
+    const change = [
+      { '5': 100, '7': 0 },
+      { '5': 50, '7': 50 },
+    ] as const;
+    expect(gate(...change, { allowUnknown: inCluster })).not.toThrow();
+    expect(gate(...change, { allowUnknown: inNamespace })).not.toThrow();
+    expect(gate(...change, { allowUnknown: elsewhere })).toThrow(
+      /Unknown versions may serve only in prod\/sandbox/,
+    );
+    expect(
+      gate(
+        { '5': 90, '6': 10 },
+        { '5': 50, '6': 50 },
+        { allowUnknown: inCluster },
+      ),
+    ).toThrow(/unsafe/);
   });
 });
 

@@ -1,5 +1,10 @@
 import { InputError, NotAllowedError } from '@backstage/errors';
-import type { ModelVersion } from '@mlplatform/plugin-ml-platform-common';
+import type {
+  ModelVersion,
+  SafetyGatePolicy,
+  ServingTarget,
+} from '@mlplatform/plugin-ml-platform-common';
+import { assertMayServe } from '../SafetyGate';
 import { splitPercentages } from '../ModelDeployments/splitPercentages';
 
 /** Every version a request names must be a version of the model in its registry. */
@@ -26,9 +31,10 @@ function percents(weights: Record<string, number>, versions: string[]) {
 }
 
 /**
- * Loading a pickled model runs arbitrary code, so a version serialized with
- * pickle may not gain traffic. Lowering its share, down to taking it out, is
- * always allowed: that is how one gets rid of it.
+ * Only versions the serving gate passes may gain traffic: loading any other
+ * can run code the model's author chose (or cannot be shown not to).
+ * Lowering a version's share, down to taking it out, is always allowed: that
+ * is how one gets rid of it.
  */
 export function checkSafety(options: {
   current: Record<string, number>;
@@ -36,8 +42,10 @@ export function checkSafety(options: {
   intended?: Record<string, number>;
   versions: ModelVersion[];
   model: string;
+  target: ServingTarget;
+  policy: SafetyGatePolicy;
 }) {
-  const { current, intended, versions, model } = options;
+  const { current, intended, versions, model, target, policy } = options;
   const all = [
     ...new Set([...Object.keys(current), ...Object.keys(intended ?? {})]),
   ];
@@ -46,20 +54,16 @@ export function checkSafety(options: {
   const gaining = all.filter(v =>
     after ? after.get(v)! > before.get(v)! : before.get(v)! < 100,
   );
-  const unsafe = gaining
-    .map(v => versions.find(mv => mv.version === v))
-    .filter((v): v is ModelVersion => v?.safety?.safety === 'unsafe');
-  if (unsafe.length === 0) return;
-  const v = unsafe[0];
-  throw new InputError(
-    `Version ${
-      v.version
-    } of model '${model}' cannot get more traffic: its serialization is unsafe (${
-      v.safety!.reason
-    }). ` +
-      'Loading it runs pickle, which can execute arbitrary code. Re-log the model in a safe format such as ONNX, ' +
-      'safetensors or skops and roll out that version, or allow unsafe versions with mlPlatform.rollouts.allowUnsafeVersions.',
-  );
+  for (const v of gaining) {
+    assertMayServe({
+      version: versions.find(mv => mv.version === v),
+      model,
+      versionName: v,
+      target,
+      policy,
+      what: 'more traffic',
+    });
+  }
 }
 
 /**

@@ -2,6 +2,8 @@ import type {
   ModelDetailsResponse,
   RolloutRequest,
   RolloutResult,
+  RolloutRouterRef,
+  RolloutSplit,
 } from '@mlplatform/plugin-ml-platform-common';
 
 /** What the rollout service needs of the model catalog. */
@@ -29,11 +31,26 @@ export interface RolloutService {
   apply(request: RolloutRequest, actor: string): Promise<RolloutResult>;
   /**
    * Records an attempt refused before it reached {@link RolloutService.apply},
-   * e.g. by the permission check, so that the audit trail holds it too.
+   * e.g. by the permission check, so that the audit trail holds it too;
+   * with the routing object and its split when the refusal read them.
    */
   recordRefused(
     request: RolloutRequest,
     actor: string,
     reason: string,
+    seen?: CurrentSplit,
   ): Promise<void>;
+  /**
+   * The deployment's routing object and its split as the apiserver has them
+   * now. Rejects as {@link RolloutService.apply} does for an unknown model,
+   * deployment or cluster.
+   */
+  current(request: RolloutRequest): Promise<CurrentSplit>;
+}
+
+/** A deployment's routing object and its split, read from the apiserver. */
+export interface CurrentSplit {
+  router: RolloutRouterRef;
+  split: RolloutSplit;
+  resourceVersion: string;
 }

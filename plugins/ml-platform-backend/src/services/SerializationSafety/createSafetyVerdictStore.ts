@@ -1,10 +1,10 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import type { SafetyVerdict } from '@mlplatform/plugin-ml-platform-common';
 import { migratedDatabaseClient } from '../../lib/migratedDatabaseClient';
-import type { SafetyVerdictStore, VerdictKey } from './types';
+import type { SafetyVerdictStore, StoredVerdict, VerdictKey } from './types';
 
 const TABLE = 'ml_platform_safety_verdicts';
-/** Rows per statement: 5 bindings each stays far below SQLite's limit. */
+/** Rows per statement: 8 bindings each stays far below SQLite's limit. */
 const BATCH_SIZE = 100;
 
 interface VerdictRow {
@@ -12,6 +12,9 @@ interface VerdictRow {
   version: string;
   source_key: string;
   verdict: string;
+  classifier: string | null;
+  files_fingerprint: string | null;
+  checked_at: string | Date | null;
 }
 
 /** The key of a version in {@link SafetyVerdictStore.load}'s map. */
@@ -27,7 +30,15 @@ export async function createSafetyVerdictStore(options: {
   return {
     async load(registryId) {
       const rows: VerdictRow[] = await client<VerdictRow>(TABLE)
-        .select('model', 'version', 'source_key', 'verdict')
+        .select(
+          'model',
+          'version',
+          'source_key',
+          'verdict',
+          'classifier',
+          'files_fingerprint',
+          'checked_at',
+        )
         .where('registry_id', registryId);
       return new Map(
         rows.map(row => [
@@ -36,7 +47,12 @@ export async function createSafetyVerdictStore(options: {
             version: row.version,
             sourceKey: row.source_key,
           }),
-          JSON.parse(row.verdict) as SafetyVerdict,
+          {
+            verdict: JSON.parse(row.verdict) as SafetyVerdict,
+            classifier: row.classifier ?? undefined,
+            filesFingerprint: row.files_fingerprint ?? undefined,
+            checkedAt: row.checked_at ? new Date(row.checked_at) : undefined,
+          } satisfies StoredVerdict,
         ]),
       );
     },
@@ -48,14 +64,17 @@ export async function createSafetyVerdictStore(options: {
         version: v.version,
         source_key: v.sourceKey,
         verdict: JSON.stringify(v.verdict),
+        classifier: v.classifier ?? null,
+        files_fingerprint: v.filesFingerprint ?? null,
+        checked_at: v.checkedAt ?? null,
       }));
       for (let i = 0; i < rows.length; i += BATCH_SIZE) {
-        // Two replicas may classify the same version; both verdicts are the
-        // same, so the first stored stays.
+        // A re-check replaces the verdict; two replicas judging the same
+        // files store the same verdict, so the last write may win.
         await client(TABLE)
           .insert(rows.slice(i, i + BATCH_SIZE))
           .onConflict(['registry_id', 'model', 'version', 'source_key'])
-          .ignore();
+          .merge(['verdict', 'classifier', 'files_fingerprint', 'checked_at']);
       }
     },
   };

@@ -10,17 +10,27 @@ export interface VerdictKey {
   sourceKey: string;
 }
 
+/** A verdict with what it was made from. */
+export interface StoredVerdict {
+  verdict: SafetyVerdict;
+  /** The classifier that made it; verdicts of another one are made again. */
+  classifier?: string;
+  /** Of the file listing the verdict was made from. */
+  filesFingerprint?: string;
+  /** When the files were last listed. */
+  checkedAt?: Date;
+}
+
 /**
- * Serialization verdicts kept in the plugin's database. A version's MLmodel
- * file never changes, so a verdict is read once per version for the life of
- * the database, not once per process.
+ * Serialization verdicts kept in the plugin's database, so that a restart
+ * reads no artifact again.
  */
 export interface SafetyVerdictStore {
   /** Every stored verdict of a registry, by {@link verdictKeyString}. */
-  load(registryId: string): Promise<Map<string, SafetyVerdict>>;
-  /** Stores verdicts; one already stored (by another replica) is kept. */
+  load(registryId: string): Promise<Map<string, StoredVerdict>>;
+  /** Stores verdicts, replacing what is stored for the same versions. */
   save(
     registryId: string,
-    verdicts: Array<VerdictKey & { verdict: SafetyVerdict }>,
+    verdicts: Array<VerdictKey & StoredVerdict>,
   ): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
@@ -27,6 +28,8 @@ const SERVERS = Object.fromEntries(
 
 /** A namespace of this test's own, for a tool Service it creates and deletes. */
 const NAMESPACE = `test-tools-${randomUUID().slice(0, 8)}`;
+/** One whose tool Services discovery does not read. */
+const ELSEWHERE = `${NAMESPACE}-elsewhere`;
 
 const call = async (method: string, urlPath: string, body?: unknown) =>
   (await kubeRequest(method, urlPath, body)).status;
@@ -41,11 +44,13 @@ describe('ML tools against the local kube-apiserver and the real servers', () =>
       .tools.filter(t => t.cluster === 'local' && t.namespace === 'ml-tools');
 
   beforeAll(async () => {
-    const created = await call('POST', '/api/v1/namespaces', {
-      metadata: { name: NAMESPACE },
-    });
-    if (created !== 201) {
-      throw new Error(`creating namespace ${NAMESPACE} answered ${created}`);
+    for (const name of [NAMESPACE, ELSEWHERE]) {
+      const created = await call('POST', '/api/v1/namespaces', {
+        metadata: { name },
+      });
+      if (created !== 201) {
+        throw new Error(`creating namespace ${name} answered ${created}`);
+      }
     }
     const config = new ConfigReader({
       kubernetes: {
@@ -60,10 +65,17 @@ describe('ML tools against the local kube-apiserver and the real servers', () =>
         tools: [
           { name: 'closed-port', type: 'mlflow', url: 'http://127.0.0.1:1' },
         ],
+        toolDiscovery: {
+          namespaces: ['ml-tools', NAMESPACE],
+          hosts: Object.values(SERVERS).map(url => new URL(url).host),
+        },
       },
     });
     const logger = mockServices.logger.mock();
-    deployments = createModelDeploymentsService({ config, logger });
+    deployments = createModelDeploymentsService({
+      clusters: createKubernetesClusters({ config, logger }),
+      logger,
+    });
     await deployments.start();
     tools = createToolsService({ config, logger, deployments });
   });
@@ -71,7 +83,9 @@ describe('ML tools against the local kube-apiserver and the real servers', () =>
   afterAll(async () => {
     await deployments?.stop();
     // The namespace controller deletes what the test left in it.
-    await call('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
+    for (const name of [NAMESPACE, ELSEWHERE]) {
+      await call('DELETE', `/api/v1/namespaces/${name}`);
+    }
   });
 
   it('finds the three seeded tools in ml-tools with their dashboard URLs', () => {
@@ -167,5 +181,52 @@ describe('ML tools against the local kube-apiserver and the real servers', () =>
       healthy: undefined,
       error: `no public URL: Service ${NAMESPACE}/studio in cluster 'local' has no ml-platform.io/dashboard-url annotation`,
     });
+  });
+
+  it('never requests a URL of a tool Service outside the allowed namespaces and hosts', async () => {
+    // What the probe would reach if it followed any Service's annotation.
+    const hits: string[] = [];
+    const canary = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('OK');
+    });
+    await new Promise<void>(r => canary.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(canary.address() as any).port}`;
+    try {
+      for (const [namespace, name] of [
+        [ELSEWHERE, 'scanner'],
+        [NAMESPACE, 'internal'],
+      ]) {
+        expect(
+          await call('POST', `/api/v1/namespaces/${namespace}/services`, {
+            metadata: {
+              name,
+              labels: { 'ml-platform.io/tool': 'mlflow' },
+              annotations: { 'ml-platform.io/dashboard-url': url },
+            },
+            spec: { ports: [{ port: 8080 }] },
+          }),
+        ).toBe(201);
+      }
+      const internal = await waitFor(
+        () => tools.listTools().tools.find(t => t.name === 'internal'),
+        5000,
+      );
+      await tools.probe();
+      expect(hits).toEqual([]);
+      expect(internal).toMatchObject({
+        namespace: NAMESPACE,
+        url,
+        healthy: undefined,
+        error: `not probed: ${
+          new URL(url).host
+        } is not a host of mlPlatform.toolDiscovery.hosts`,
+      });
+      expect(
+        tools.listTools().tools.filter(t => t.namespace === ELSEWHERE),
+      ).toEqual([]);
+    } finally {
+      await new Promise(r => canary.close(r));
+    }
   });
 });

@@ -22,12 +22,16 @@ function fakeDeployments(services: V1Service[]) {
   } as any;
 }
 
-function toolService(name: string, url?: string): V1Service {
+function toolService(
+  name: string,
+  url?: string,
+  { type = name, namespace = 'ml-tools' } = {},
+): V1Service {
   return {
     metadata: {
       name,
-      namespace: 'ml-tools',
-      labels: { 'ml-platform.io/tool': name },
+      namespace,
+      labels: { 'ml-platform.io/tool': type },
       annotations: url ? { 'ml-platform.io/dashboard-url': url } : undefined,
     },
   };
@@ -68,6 +72,13 @@ describe('createToolsService', () => {
               url: 'https://mlflow.example.com',
             },
           ],
+          // The config names lakeFS, so its failures say why.
+          lakefs: {
+            baseUrl: 'https://lakefs.example.com',
+            accessKeyId: 'a',
+            secretAccessKey: 's',
+          },
+          toolDiscovery: { namespaces: ['ml-tools'], hosts: ['*.example.com'] },
         },
       }),
       logger: mockServices.logger.mock(),
@@ -105,18 +116,64 @@ describe('createToolsService', () => {
       error:
         'https://lakefs.example.com/api/v1/healthcheck: HTTP 503 Service Unavailable',
     });
-    // The redirect is reported, not followed to another host.
+    // The redirect is not followed to another host, and at a host only
+    // discovery allows, the page does not say what answered.
     expect(byName.zenml).toMatchObject({
       healthy: false,
-      error: expect.stringContaining(
-        'redirected (HTTP 302) to https://login.example.com/',
-      ),
+      error: 'health check failed; the reason is in the backend log',
     });
     expect(byName.nourl).toMatchObject({
       healthy: undefined,
       error: expect.stringContaining('no public URL'),
     });
     expect(byName.nourl.url).toBeUndefined();
+  });
+
+  it('probes only allowed namespaces and hosts, a few at a time', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const requested: string[] = [];
+    server.use(
+      http.get('https://*.example.com/health', async ({ request }) => {
+        requested.push(new URL(request.url).host);
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise(resolve => setTimeout(resolve, 30));
+        inFlight -= 1;
+        return HttpResponse.text('OK');
+      }),
+    );
+    const allowed = Array.from({ length: 10 }, (_, i) =>
+      toolService(`m${i}`, `https://m${i}.example.com`, { type: 'mlflow' }),
+    );
+    const tools = createToolsService({
+      config: new ConfigReader({
+        mlPlatform: {
+          toolDiscovery: { namespaces: ['ml-tools'], hosts: ['*.example.com'] },
+        },
+      }),
+      logger: mockServices.logger.mock(),
+      deployments: fakeDeployments([
+        ...allowed,
+        toolService('elsewhere', 'https://x.example.com', {
+          type: 'mlflow',
+          namespace: 'team-a',
+        }),
+        toolService('internal', 'http://10.0.0.1:6379', { type: 'mlflow' }),
+      ]),
+    });
+    await tools.probe();
+    expect(requested.sort()).toEqual(
+      allowed.map((_, i) => `m${i}.example.com`).sort(),
+    );
+    expect(most).toBe(4);
+    const listed = tools.listTools().tools;
+    expect(listed.map(t => t.name)).not.toContain('elsewhere');
+    expect(listed.find(t => t.name === 'internal')).toMatchObject({
+      healthy: undefined,
+      error:
+        'not probed: 10.0.0.1:6379 is not a host of mlPlatform.toolDiscovery.hosts',
+    });
   });
 
   it('names a timeout', async () => {

@@ -7,6 +7,7 @@ import {
   toolFromConfig,
   toolsFromServices,
 } from './mapTools';
+import { readToolDiscovery } from './readToolDiscovery';
 import { readToolsConfig } from './readToolsConfig';
 
 function service(
@@ -38,16 +39,29 @@ describe('healthUrlOf', () => {
   });
 });
 
+// Tool Services count in ml-tools; probes go to example.com hosts only.
+const discovery = readToolDiscovery(
+  new ConfigReader({
+    mlPlatform: {
+      toolDiscovery: { namespaces: ['ml-tools'], hosts: ['*.example.com'] },
+    },
+  }),
+);
+
 describe('toolsFromServices', () => {
   it('maps a labelled Service with a dashboard URL to a probeable tool', () => {
     expect(
-      toolsFromServices('prod', [
-        service(
-          'mlflow',
-          { 'ml-platform.io/tool': 'mlflow' },
-          { 'ml-platform.io/dashboard-url': 'https://mlflow.example.com' },
-        ),
-      ]),
+      toolsFromServices(
+        'prod',
+        [
+          service(
+            'mlflow',
+            { 'ml-platform.io/tool': 'mlflow' },
+            { 'ml-platform.io/dashboard-url': 'https://mlflow.example.com' },
+          ),
+        ],
+        discovery,
+      ),
     ).toEqual([
       {
         name: 'mlflow',
@@ -61,9 +75,11 @@ describe('toolsFromServices', () => {
   });
 
   it('says why a Service without the annotation has no URL', () => {
-    const [tool] = toolsFromServices('prod', [
-      service('zenml', { 'ml-platform.io/tool': 'zenml' }),
-    ]);
+    const [tool] = toolsFromServices(
+      'prod',
+      [service('zenml', { 'ml-platform.io/tool': 'zenml' })],
+      discovery,
+    );
     expect(tool.url).toBeUndefined();
     expect(tool.healthUrl).toBeUndefined();
     expect(tool.problem).toBe(
@@ -72,25 +88,33 @@ describe('toolsFromServices', () => {
   });
 
   it('never probes a URL that is not http(s)', () => {
-    const [tool] = toolsFromServices('prod', [
-      service(
-        'lakefs',
-        { 'ml-platform.io/tool': 'lakefs' },
-        { 'ml-platform.io/dashboard-url': 'file:///etc/passwd' },
-      ),
-    ]);
+    const [tool] = toolsFromServices(
+      'prod',
+      [
+        service(
+          'lakefs',
+          { 'ml-platform.io/tool': 'lakefs' },
+          { 'ml-platform.io/dashboard-url': 'file:///etc/passwd' },
+        ),
+      ],
+      discovery,
+    );
     expect(tool.healthUrl).toBeUndefined();
     expect(tool.problem).toMatch(/invalid ml-platform.io\/dashboard-url/);
   });
 
   it('lists a tool of an unknown type with its URL but no probe', () => {
-    const [tool] = toolsFromServices('prod', [
-      service(
-        'studio',
-        { 'ml-platform.io/tool': 'label-studio' },
-        { 'ml-platform.io/dashboard-url': 'https://studio.example.com' },
-      ),
-    ]);
+    const [tool] = toolsFromServices(
+      'prod',
+      [
+        service(
+          'studio',
+          { 'ml-platform.io/tool': 'label-studio' },
+          { 'ml-platform.io/dashboard-url': 'https://studio.example.com' },
+        ),
+      ],
+      discovery,
+    );
     expect(tool).toMatchObject({
       url: 'https://studio.example.com',
       problem: "no health check is known for tool type 'label-studio'",
@@ -98,8 +122,47 @@ describe('toolsFromServices', () => {
     expect(tool.healthUrl).toBeUndefined();
   });
 
+  it('takes no Service for a tool outside the allowed namespaces', () => {
+    const elsewhere: V1Service = {
+      metadata: {
+        name: 'scanner',
+        namespace: 'team-a',
+        labels: { 'ml-platform.io/tool': 'mlflow' },
+        annotations: {
+          'ml-platform.io/dashboard-url': 'https://x.example.com',
+        },
+      },
+    };
+    expect(toolsFromServices('prod', [elsewhere], discovery)).toEqual([]);
+  });
+
+  it('shows but never probes a URL at a host discovery does not allow', () => {
+    const [tool] = toolsFromServices(
+      'prod',
+      [
+        service(
+          'mlflow',
+          { 'ml-platform.io/tool': 'mlflow' },
+          { 'ml-platform.io/dashboard-url': 'http://10.0.0.1:6379' },
+        ),
+      ],
+      discovery,
+    );
+    expect(tool).toEqual({
+      name: 'mlflow',
+      type: 'mlflow',
+      cluster: 'prod',
+      namespace: 'ml-tools',
+      url: 'http://10.0.0.1:6379',
+      problem:
+        'not probed: 10.0.0.1:6379 is not a host of mlPlatform.toolDiscovery.hosts',
+    });
+  });
+
   it('skips Services without the tool label', () => {
-    expect(toolsFromServices('prod', [service('other', {})])).toEqual([]);
+    expect(
+      toolsFromServices('prod', [service('other', {})], discovery),
+    ).toEqual([]);
   });
 });
 

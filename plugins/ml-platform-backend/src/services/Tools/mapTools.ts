@@ -1,12 +1,13 @@
 import type { V1Service } from '@kubernetes/client-node';
 import { ML_PLATFORM_LABELS } from '@mlplatform/plugin-ml-platform-common';
+import type { ToolDiscovery } from './readToolDiscovery';
 import type { FoundTool } from './types';
 
 /** The annotation on a tool's Service that names its dashboard's public URL. */
-export const DASHBOARD_URL_ANNOTATION = 'ml-platform.io/dashboard-url';
+const DASHBOARD_URL_ANNOTATION = 'ml-platform.io/dashboard-url';
 
 /** Health endpoints of the known tool types, relative to the tool's URL. */
-export const HEALTH_PATHS: Readonly<Record<string, string>> = {
+const HEALTH_PATHS: Readonly<Record<string, string>> = {
   mlflow: 'health',
   zenml: 'health',
   lakefs: 'api/v1/healthcheck',
@@ -65,16 +66,20 @@ export function toolFromConfig(tool: ConfiguredTool): FoundTool {
 
 /**
  * The tools of one cluster: Services labelled `ml-platform.io/tool` (its value
- * is the tool type), reachable at their `ml-platform.io/dashboard-url`.
+ * is the tool type) in the namespaces discovery allows, reachable at their
+ * `ml-platform.io/dashboard-url`. Anyone who may create a Service may label
+ * it, so a Service elsewhere is no tool, and a URL at a host discovery does
+ * not allow is shown but never requested.
  */
 export function toolsFromServices(
   cluster: string,
   services: readonly V1Service[],
+  discovery: Pick<ToolDiscovery, 'allowsNamespace' | 'allowsHost'>,
 ): FoundTool[] {
   return services.flatMap(service => {
     const { name, namespace, labels, annotations } = service.metadata ?? {};
     const type = labels?.[ML_PLATFORM_LABELS.tool];
-    if (!name || !type) return [];
+    if (!name || !type || !discovery.allowsNamespace(namespace)) return [];
     const tool = { name, type, cluster, namespace };
     const where = `Service ${namespace}/${name} in cluster '${cluster}'`;
     const url = annotations?.[DASHBOARD_URL_ANNOTATION]?.trim();
@@ -91,6 +96,17 @@ export function toolsFromServices(
         {
           ...tool,
           problem: `${where} has an invalid ${DASHBOARD_URL_ANNOTATION} annotation '${url}': expected an http(s) URL`,
+        },
+      ];
+    }
+    if (!discovery.allowsHost(url)) {
+      return [
+        {
+          ...tool,
+          url,
+          problem: `not probed: ${
+            new URL(url).host
+          } is not a host of mlPlatform.toolDiscovery.hosts`,
         },
       ];
     }

@@ -76,7 +76,7 @@ export function probeHealth(
 }
 
 /** `connect ECONNREFUSED 127.0.0.1:1`, also from the AggregateError of a dual-stack connect. */
-export function describeRequestError(error: unknown): string {
+function describeRequestError(error: unknown): string {
   const e = error as {
     code?: string;
     message?: string;

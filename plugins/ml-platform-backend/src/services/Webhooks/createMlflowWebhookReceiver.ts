@@ -5,7 +5,7 @@ import { verifyMlflowSignature } from './verifyMlflowSignature';
 import { MlflowWebhookReceiver } from './types';
 
 // Standard Webhooks, whose conventions MLflow follows, suggests five minutes.
-export const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
+const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
 
 export function createMlflowWebhookReceiver(options: {
   /** The webhook secret of each registry that takes webhooks. */

@@ -1,6 +1,5 @@
 export { batchRefreshes } from './batchRefreshes';
 export { createMlflowWebhookReceiver } from './createMlflowWebhookReceiver';
-export { registerMlflowWebhook } from './registerMlflowWebhook';
 export type { AcceptedDelivery, MlflowWebhookReceiver } from './types';
 export {
   MLFLOW_DELIVERY_ID_HEADER,

@@ -1,7 +1,7 @@
 import { kubeOk, paths } from './localKube';
 import { podTemplate } from './fixtures';
 
-export const STEPS = [
+const STEPS = [
   { setWeight: 20 },
   { pause: {} },
   { setWeight: 50 },

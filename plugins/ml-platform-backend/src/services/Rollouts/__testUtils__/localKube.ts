@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import { kubeRequest, localClusterConfig } from 'platform-tests';
-import { createClusterClients } from '../kube/createClusterClients';
+import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
 
 /** The platform's tests may restart the local apiserver: kube.json is then missing for a while. */
 const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|kube\.json is missing/;
@@ -68,10 +68,10 @@ export async function localKubernetesConfig(extra: object = {}) {
 }
 
 export async function localClusterClients() {
-  return createClusterClients(
-    await localKubernetesConfig(),
-    mockServices.logger.mock(),
-  );
+  return createKubernetesClusters({
+    config: await localKubernetesConfig(),
+    logger: mockServices.logger.mock(),
+  }).client;
 }
 
 /** A namespace of the test's own, deleted with everything in it afterwards. */

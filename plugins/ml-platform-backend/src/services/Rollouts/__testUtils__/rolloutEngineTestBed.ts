@@ -1,3 +1,4 @@
+import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
 import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import type { Config } from '@backstage/config';
 import type { ModelRegistry } from '@mlplatform/plugin-ml-platform-node';
@@ -40,7 +41,10 @@ export function useRolloutEngineTestBed(options: { registry: ModelRegistry }) {
     database = mockServices.database({ knex });
     audit = await createRolloutAuditStore({ database });
     deployments = createModelDeploymentsService({
-      config: await localKubernetesConfig(),
+      clusters: createKubernetesClusters({
+        config: await localKubernetesConfig(),
+        logger: mockServices.logger.mock(),
+      }),
       logger: mockServices.logger.mock(),
     });
     await deployments.start();

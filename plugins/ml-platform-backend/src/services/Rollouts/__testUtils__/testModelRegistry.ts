@@ -9,6 +9,8 @@ const SAFE: SafetyVerdict = {
   safety: 'safe',
   reason: 'ONNX model',
   flavors: ['onnx'],
+  source: 'bytes',
+  files: [],
 };
 
 /**

@@ -1,9 +1,9 @@
 import type {
+  ClusterClients,
   TrafficChange,
   TrafficObjectRef,
   TrafficRouter,
 } from '@mlplatform/plugin-ml-platform-node';
-import type { ClusterClients } from '../kube/createClusterClients';
 import {
   changedPaths,
   createTestNamespace,

@@ -1,5 +1,8 @@
-import type { CustomKind } from '../../../lib/customKinds';
-import type { JsonPatchOperation, KubeClient } from './KubeClient';
+import type {
+  JsonPatchOperation,
+  KubeClient,
+  KubeResource,
+} from '@mlplatform/plugin-ml-platform-node';
 
 /**
  * A JSON Patch that the apiserver applies only if the object is still at the
@@ -8,7 +11,7 @@ import type { JsonPatchOperation, KubeClient } from './KubeClient';
  */
 export function guardedJsonPatch<T>(
   kube: KubeClient,
-  kind: CustomKind,
+  kind: KubeResource,
   object: { namespace: string; name: string },
   expectedResourceVersion: string,
   operations: JsonPatchOperation[],

@@ -1,10 +1,12 @@
 import { ConflictError } from '@backstage/errors';
-import type { TrafficRouter } from '@mlplatform/plugin-ml-platform-node';
+import type {
+  ClusterClients,
+  TrafficRouter,
+} from '@mlplatform/plugin-ml-platform-node';
 import { POD_TEMPLATE_HASH } from '../../ModelDeployments/computeDeployments';
 import type { Rollout } from '../../ModelDeployments/types';
-import type { ClusterClients } from '../kube/createClusterClients';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
-import { ROLLOUTS } from '../../../lib/customKinds';
+import { ROLLOUTS } from '../../../lib/kubeResources';
 import { planRolloutWrites } from './argo/planRolloutWrites';
 import { readRolloutState } from './argo/readRolloutState';
 
@@ -72,7 +74,7 @@ export function createArgoRolloutRouter(options: {
             write.kind === 'status'
               ? { metadata, status: write.status }
               : { metadata, spec: write.spec },
-            write.kind === 'status' ? 'status' : undefined,
+            write.kind === 'status' ? { subresource: 'status' } : {},
           );
         }
         resourceVersion = written.metadata?.resourceVersion ?? '';

@@ -1,5 +1,7 @@
-import type { TrafficRouter } from '@mlplatform/plugin-ml-platform-node';
-import type { ClusterClients } from '../kube/createClusterClients';
+import type {
+  ClusterClients,
+  TrafficRouter,
+} from '@mlplatform/plugin-ml-platform-node';
 import { createArgoRolloutRouter } from './createArgoRolloutRouter';
 import { createHttpRouteRouter } from './createHttpRouteRouter';
 import { createInferenceServiceRouter } from './createInferenceServiceRouter';

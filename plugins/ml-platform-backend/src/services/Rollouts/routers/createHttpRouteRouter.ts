@@ -1,5 +1,8 @@
 import { InputError } from '@backstage/errors';
+import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type {
+  ClusterClients,
+  JsonPatchOperation,
   TrafficObjectRef,
   TrafficRouter,
   TrafficSplit,
@@ -13,10 +16,13 @@ import {
 } from '../../ModelDeployments/computeDeployments';
 import { gitOpsOwner } from '../../ModelDeployments/managedBy';
 import type { HttpRoute, Rollout } from '../../ModelDeployments/types';
-import type { ClusterClients } from '../kube/createClusterClients';
-import { HTTP_ROUTES, ROLLOUTS } from '../../../lib/customKinds';
+import {
+  HTTP_ROUTES,
+  REPLICA_SETS,
+  ROLLOUTS,
+  SERVICES,
+} from '../../../lib/kubeResources';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
-import type { JsonPatchOperation } from '../kube/KubeClient';
 import { weightsOfChange } from './versionWeights';
 
 /** Where a version's backendRef sits in the route. */
@@ -52,11 +58,17 @@ export function createHttpRouteRouter(options: {
   ): Promise<RouteState> {
     const kube = clients(ref.cluster);
     const [route, services, replicaSets, rollouts] = await Promise.all([
-      kube.getCustom<HttpRoute>(HTTP_ROUTES, ref.namespace, ref.name),
-      kube.listServices(ref.namespace, ML_PLATFORM_LABELS.model),
-      kube.listReplicaSets(ref.namespace, ML_PLATFORM_LABELS.model),
+      kube.get<HttpRoute>(HTTP_ROUTES, ref.namespace, ref.name),
+      kube.list<V1Service>(SERVICES, {
+        namespace: ref.namespace,
+        labelSelector: ML_PLATFORM_LABELS.model,
+      }),
+      kube.list<V1ReplicaSet>(REPLICA_SETS, {
+        namespace: ref.namespace,
+        labelSelector: ML_PLATFORM_LABELS.model,
+      }),
       // In every namespace: a Rollout may steer a route of another namespace.
-      kube.listCustom<Rollout>(ROLLOUTS),
+      kube.list<Rollout>(ROLLOUTS),
     ]);
     const byName = new Map(services.map(s => [s.metadata?.name, s]));
     const byHash = indexReplicaSetsByHash(replicaSets);

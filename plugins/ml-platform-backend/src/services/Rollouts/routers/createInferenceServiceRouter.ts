@@ -1,5 +1,8 @@
 import { InputError } from '@backstage/errors';
+import type { V1Deployment, V1ReplicaSet } from '@kubernetes/client-node';
 import type {
+  ClusterClients,
+  JsonPatchOperation,
   TrafficChange,
   TrafficObjectRef,
   TrafficRouter,
@@ -9,10 +12,12 @@ import { ML_PLATFORM_LABELS } from '@mlplatform/plugin-ml-platform-common';
 import { computeDeployments } from '../../ModelDeployments/computeDeployments';
 import { gitOpsOwner } from '../../ModelDeployments/managedBy';
 import type { InferenceService } from '../../ModelDeployments/types';
-import type { ClusterClients } from '../kube/createClusterClients';
-import { INFERENCE_SERVICES } from '../../../lib/customKinds';
+import {
+  DEPLOYMENTS,
+  INFERENCE_SERVICES,
+  REPLICA_SETS,
+} from '../../../lib/kubeResources';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
-import type { JsonPatchOperation } from '../kube/KubeClient';
 import { weightsOfChange, wholePercent } from './versionWeights';
 
 interface IsvcState {
@@ -42,13 +47,15 @@ export function createInferenceServiceRouter(options: {
   ): Promise<IsvcState> {
     const kube = clients(ref.cluster);
     const [isvc, deployments, replicaSets] = await Promise.all([
-      kube.getCustom<InferenceService>(
-        INFERENCE_SERVICES,
-        ref.namespace,
-        ref.name,
-      ),
-      kube.listDeployments(ref.namespace, ML_PLATFORM_LABELS.model),
-      kube.listReplicaSets(ref.namespace, ML_PLATFORM_LABELS.model),
+      kube.get<InferenceService>(INFERENCE_SERVICES, ref.namespace, ref.name),
+      kube.list<V1Deployment>(DEPLOYMENTS, {
+        namespace: ref.namespace,
+        labelSelector: ML_PLATFORM_LABELS.model,
+      }),
+      kube.list<V1ReplicaSet>(REPLICA_SETS, {
+        namespace: ref.namespace,
+        labelSelector: ML_PLATFORM_LABELS.model,
+      }),
     ]);
     const [deployment] = computeDeployments(ref.cluster, {
       inferenceServices: [isvc],

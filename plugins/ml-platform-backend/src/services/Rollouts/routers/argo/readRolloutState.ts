@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import type { V1ReplicaSet } from '@kubernetes/client-node';
 import type {
+  KubeClient,
   TrafficObjectRef,
   TrafficSplit,
 } from '@mlplatform/plugin-ml-platform-node';
@@ -12,8 +13,7 @@ import {
 } from '../../../ModelDeployments/computeDeployments';
 import { gitOpsOwner } from '../../../ModelDeployments/managedBy';
 import type { Rollout } from '../../../ModelDeployments/types';
-import { ROLLOUTS } from '../../../../lib/customKinds';
-import type { KubeClient } from '../../kube/KubeClient';
+import { REPLICA_SETS, ROLLOUTS } from '../../../../lib/kubeResources';
 
 /** Where Argo Rollouts records the revision of each of a Rollout's ReplicaSets. */
 const REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
@@ -44,8 +44,11 @@ export async function readRolloutState(
   model: string,
 ): Promise<RolloutState> {
   const [rollout, replicaSets] = await Promise.all([
-    kube.getCustom<RolloutState['rollout']>(ROLLOUTS, ref.namespace, ref.name),
-    kube.listReplicaSets(ref.namespace, ML_PLATFORM_LABELS.model),
+    kube.get<RolloutState['rollout']>(ROLLOUTS, ref.namespace, ref.name),
+    kube.list<V1ReplicaSet>(REPLICA_SETS, {
+      namespace: ref.namespace,
+      labelSelector: ML_PLATFORM_LABELS.model,
+    }),
   ]);
   // The catalog's own reading of the Rollout, so both show the same split.
   const [deployment] = computeDeployments(ref.cluster, {

@@ -1,0 +1,6 @@
+export { createModelOwnership } from './createModelOwnership';
+export type {
+  ModelClaim,
+  ModelClaims,
+  ModelOwnership,
+} from './createModelOwnership';

@@ -1,0 +1,1 @@
+export { assertMayServe } from './assertMayServe';
