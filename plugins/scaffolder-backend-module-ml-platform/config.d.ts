@@ -41,10 +41,18 @@ export interface Config {
       apply?: {
         /**
          * Namespaces templates may apply manifests to, in any cluster.
-         * Defaults to any namespace.
+         * Required: without it the action applies nowhere.
          * @visibility backend
          */
         allowedNamespaces?: string[];
+        /**
+         * Kinds templates may apply, as `<apiVersion>/<kind>`. Defaults to
+         * what the ML Platform templates produce: `apps/v1/Deployment`,
+         * `v1/Service`, `gateway.networking.k8s.io/v1/HTTPRoute`,
+         * `argoproj.io/v1alpha1/Rollout`.
+         * @visibility backend
+         */
+        allowedKinds?: string[];
       };
     };
   };

@@ -4,9 +4,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { mlPlatformAnyOwnerPermission } from '@mlplatform/plugin-ml-platform-common';
+import { kubernetesClustersServiceRef } from '@mlplatform/plugin-ml-platform-node';
 import { createDeploymentLabelsAction } from './actions/deploymentLabels';
 import { createKubernetesApplyAction } from './actions/kubernetesApply';
 import { createModelVersionCheckAction } from './actions/modelVersionCheck';
+import { createOwnerCheckAction } from './actions/ownerCheck';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createPublishTargetAction } from './actions/publishTarget';
 import { createRolloutApplyAction } from './actions/rolloutApply';
@@ -26,23 +29,36 @@ export const scaffolderModuleMlPlatform = createBackendModule({
         discovery: coreServices.discovery,
         auth: coreServices.auth,
         config: coreServices.rootConfig,
-        logger: coreServices.logger,
+        clusters: kubernetesClustersServiceRef,
         catalog: catalogServiceRef,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
       },
       async init({
         scaffolderActions,
         discovery,
         auth,
         config,
-        logger,
+        clusters,
         catalog,
+        permissions,
+        permissionsRegistry,
       }) {
+        // Checked by the owner check of the templates and the apply action.
+        permissionsRegistry.addPermissions([mlPlatformAnyOwnerPermission]);
+        const owners = { auth, catalog, permissions };
         scaffolderActions.addActions(
           createDeploymentLabelsAction(),
           createRolloutApplyAction({ discovery, auth }),
           createRolloutRollbackAction({ discovery, auth }),
-          createModelVersionCheckAction({ discovery, auth }),
-          createKubernetesApplyAction({ config, logger, discovery, auth }),
+          createModelVersionCheckAction({ discovery, auth, config }),
+          createOwnerCheckAction(owners),
+          createKubernetesApplyAction({
+            ...owners,
+            config,
+            clusters,
+            discovery,
+          }),
           createPublishTargetAction({ config }),
           createPublishLocalAction({ config, catalog }),
         );

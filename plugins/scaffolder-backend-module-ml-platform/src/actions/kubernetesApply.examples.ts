@@ -11,10 +11,11 @@ const step = (name: string, input: Record<string, unknown>) =>
 export const examples: TemplateExample[] = [
   {
     description:
-      'Apply the manifests directory to ml-staging and wait for the new version',
+      'Apply the manifests directory to ml-staging for the owner the template checked, and wait for the new version',
     example: step('Deploy to the cluster', {
       cluster: 'local',
       namespace: 'ml-staging',
+      owner: 'group:default/fraud-ml',
     }),
   },
   {
@@ -23,6 +24,7 @@ export const examples: TemplateExample[] = [
     example: step('Deploy and time it', {
       cluster: 'local',
       namespace: 'ml-staging',
+      owner: 'group:default/fraud-ml',
       path: 'manifests/deployment.yaml',
       timeoutSeconds: 120,
       startedAt: '${{ steps.check.output.checkedAt }}',
@@ -33,6 +35,7 @@ export const examples: TemplateExample[] = [
     example: step('Apply only', {
       cluster: 'local',
       namespace: 'ml-staging',
+      owner: 'group:default/fraud-ml',
       waitForReady: false,
     }),
   },

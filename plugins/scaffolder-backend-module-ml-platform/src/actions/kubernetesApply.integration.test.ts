@@ -11,8 +11,10 @@ import {
   createTestNamespace,
   deleteTestNamespace,
   kube,
+  localClusters,
   localKubernetesConfig,
 } from '../kubernetes/__testUtils__/localNamespace';
+import { asUser, demoOwnerServices } from '../ownership/__testUtils__/demoOrg';
 
 // Against the real local apiserver (scripts/platform/up.sh), whose kwok nodes
 // run the pods of Deployments.
@@ -90,25 +92,57 @@ function writeManifests(...objects: object[]) {
   });
 }
 
-const action = createKubernetesApplyAction({
-  config: localKubernetesConfig(),
-  logger: mockServices.logger.mock(),
-  discovery: mockServices.discovery(),
-  auth: mockServices.auth(),
-  readiness: { pollMs: 250, unwatchedAfterMs: 1500 },
-});
-
-function context(input: JsonObject) {
-  return createMockActionContext({
-    input,
-    workspacePath: workspace.path,
+/** The action with only the test's namespace allowed. */
+function applyAction(namespace: string, apply: object = {}) {
+  const config = localKubernetesConfig({
+    mlPlatform: {
+      scaffolder: { apply: { allowedNamespaces: [namespace], ...apply } },
+    },
   });
+  return createKubernetesApplyAction({
+    ...demoOwnerServices(),
+    config,
+    clusters: localClusters(config),
+    discovery: mockServices.discovery(),
+    readiness: { pollMs: 250, unwatchedAfterMs: 1500 },
+  });
+}
+
+// By default fatima of fraud-ml applies for her team.
+const FRAUD = { user: 'fatima', owner: 'group:default/fraud-ml' };
+const RECSYS = { user: 'ren', owner: 'group:default/recsys-ml' };
+
+function context(
+  input: JsonObject,
+  as = FRAUD,
+  logger?: ReturnType<typeof mockServices.logger.mock>,
+) {
+  return {
+    ...createMockActionContext({
+      input: { owner: as.owner, ...input },
+      workspacePath: workspace.path,
+      ...(logger && { logger }),
+    }),
+    getInitiatorCredentials: async () => asUser(as.user),
+  };
+}
+
+const OWNER = 'ml-platform.io/owner';
+
+/** The Service scorer-v5 is as it was at resourceVersion, selecting the first team's pods. */
+async function expectServiceUnchanged(ns: string, resourceVersion: string) {
+  const after = (await kube('GET', paths.service(ns, 'scorer-v5'))).body;
+  expect(after.metadata.resourceVersion).toBe(resourceVersion);
+  expect(after.spec.selector).toEqual(labels);
+  return after;
 }
 
 describe('ml-platform:kubernetes:apply on the local cluster', () => {
   let ns: string;
+  let action: ReturnType<typeof applyAction>;
   beforeEach(async () => {
     ns = await createTestNamespace();
+    action = applyAction(ns);
   });
   afterEach(async () => {
     await deleteTestNamespace(ns);
@@ -135,10 +169,11 @@ describe('ml-platform:kubernetes:apply on the local cluster', () => {
 
     const dep = (await kube('GET', paths.deployment(ns, 'scorer-v5'))).body;
     expect(dep.status.availableReplicas).toBe(1);
-    expect(dep.metadata.labels).toEqual(labels);
+    expect(dep.metadata.labels).toEqual({ ...labels, [OWNER]: 'fraud-ml' });
+    expect(dep.metadata.annotations[OWNER]).toBe('group:default/fraud-ml');
     expect(dep.metadata.managedFields).toContainEqual(
       expect.objectContaining({
-        manager: 'ml-platform-scaffolder',
+        manager: 'ml-platform/group:default/fraud-ml',
         operation: 'Apply',
       }),
     );
@@ -222,14 +257,14 @@ describe('ml-platform:kubernetes:apply on the local cluster', () => {
 
   it.each([
     [
-      'a cluster-scoped kind',
+      'a kind the templates do not produce',
       () => ({
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRole',
         metadata: { name: 'scorer-admin' },
         rules: [],
       }),
-      /^ClusterRole scorer-admin is cluster-scoped; templates may only apply objects in a namespace\. Nothing was applied\.$/,
+      /^ClusterRole scorer-admin \(rbac\.authorization\.k8s\.io\/v1\) is not a kind templates may apply; allowed: .*\. Nothing was applied\.$/,
     ],
     [
       'an object of another namespace',
@@ -238,15 +273,6 @@ describe('ml-platform:kubernetes:apply on the local cluster', () => {
         metadata: { ...service.metadata, namespace: 'ml-prod' },
       }),
       /^Service scorer-v5 is for namespace 'ml-prod', not 'test-apply-.*'\. Nothing was applied\.$/,
-    ],
-    [
-      'a kind the cluster does not serve',
-      () => ({
-        apiVersion: 'example.com/v1',
-        kind: 'Widget',
-        metadata: { name: 'w' },
-      }),
-      /^Widget of example\.com\/v1 is not served by cluster 'local'; is its CRD installed\?$/,
     ],
   ])('refuses %s and applies nothing', async (_, object, message) => {
     writeManifests(deployment('scorer-v5'), object());
@@ -257,6 +283,133 @@ describe('ml-platform:kubernetes:apply on the local cluster', () => {
     expect((await kube('GET', paths.deployment(ns, 'scorer-v5'))).status).toBe(
       404,
     );
+  });
+
+  it('refuses a kind the cluster does not serve, when the config allows it', async () => {
+    writeManifests(deployment('scorer-v5'), {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w' },
+    });
+    const lenient = applyAction(ns, {
+      allowedKinds: ['apps/v1/Deployment', 'example.com/v1/Widget'],
+    });
+
+    await expect(
+      lenient.handler(context({ cluster: 'local', namespace: ns }) as any),
+    ).rejects.toThrow(
+      "Widget of example.com/v1 is not served by cluster 'local'; is its CRD installed?",
+    );
+    expect((await kube('GET', paths.deployment(ns, 'scorer-v5'))).status).toBe(
+      404,
+    );
+  });
+
+  it('refuses a cluster-scoped kind even when the config allows the kind', async () => {
+    writeManifests(deployment('scorer-v5'), {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'scorer-admin' },
+      rules: [],
+    });
+    const lenient = applyAction(ns, {
+      allowedKinds: [
+        'apps/v1/Deployment',
+        'rbac.authorization.k8s.io/v1/ClusterRole',
+      ],
+    });
+
+    await expect(
+      lenient.handler(context({ cluster: 'local', namespace: ns }) as any),
+    ).rejects.toThrow(
+      'ClusterRole scorer-admin is cluster-scoped; templates may only apply objects in a namespace. Nothing was applied.',
+    );
+    expect((await kube('GET', paths.deployment(ns, 'scorer-v5'))).status).toBe(
+      404,
+    );
+  });
+
+  it("refuses a second team's apply of a same-named Service and leaves the first team's Service as it was", async () => {
+    writeManifests(service);
+    await action.handler(context({ cluster: 'local', namespace: ns }) as any);
+    const victim = (await kube('GET', paths.service(ns, 'scorer-v5'))).body;
+    expect(victim.metadata.annotations[OWNER]).toBe('group:default/fraud-ml');
+
+    // recsys-ml's new service of the same name would send the Service's
+    // traffic to its own pods.
+    writeManifests({
+      ...service,
+      metadata: { name: 'scorer-v5', labels: { app: 'ranker' } },
+      spec: { selector: { app: 'ranker' }, ports: [{ port: 8080 }] },
+    });
+    const takeover = action.handler(
+      context({ cluster: 'local', namespace: ns }, RECSYS) as any,
+    );
+
+    await expect(takeover).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(takeover).rejects.toThrow(
+      `Service/${ns}/scorer-v5 already exists and belongs to group:default/fraud-ml; an apply for group:default/recsys-ml does not change it. Choose another name. Nothing was applied.`,
+    );
+    const after = await expectServiceUnchanged(
+      ns,
+      victim.metadata.resourceVersion,
+    );
+    expect(after.metadata.managedFields.map((f: any) => f.manager)).toEqual([
+      'ml-platform/group:default/fraud-ml',
+    ]);
+  });
+
+  it('refuses to change an object that no template made', async () => {
+    const created = await kube('POST', `/api/v1/namespaces/${ns}/services`, {
+      ...service,
+      metadata: { name: 'scorer-v5', labels },
+    });
+    expect(created.status).toBe(201);
+    writeManifests({
+      ...service,
+      spec: { selector: { app: 'other' }, ports: [{ port: 8080 }] },
+    });
+
+    await expect(
+      action.handler(context({ cluster: 'local', namespace: ns }) as any),
+    ).rejects.toThrow(
+      `Service/${ns}/scorer-v5 already exists and was not made by a template (no ${OWNER} annotation); an apply for group:default/fraud-ml does not change it. Choose another name. Nothing was applied.`,
+    );
+    await expectServiceUnchanged(ns, created.body.metadata.resourceVersion);
+  });
+
+  it("has the apiserver refuse a change to another owner's fields even past the owner check", async () => {
+    writeManifests(service);
+    await action.handler(context({ cluster: 'local', namespace: ns }) as any);
+    // As if the object had changed hands between the check and the apply:
+    // its annotation names recsys-ml, its fields are fraud-ml's manager's.
+    const handedOver = await kube('PATCH', paths.service(ns, 'scorer-v5'), [
+      {
+        op: 'replace',
+        path: '/metadata/annotations/ml-platform.io~1owner',
+        value: 'group:default/recsys-ml',
+      },
+      {
+        op: 'replace',
+        path: '/metadata/labels/ml-platform.io~1owner',
+        value: 'recsys-ml',
+      },
+    ]);
+    expect(handedOver.status).toBe(200);
+    writeManifests({
+      ...service,
+      spec: { selector: { app: 'ranker' }, ports: [{ port: 8080 }] },
+    });
+
+    const run = action.handler(
+      context({ cluster: 'local', namespace: ns }, RECSYS) as any,
+    );
+
+    await expect(run).rejects.toMatchObject({ name: 'ConflictError' });
+    await expect(run).rejects.toThrow(
+      new RegExp(`^Service/${ns}/scorer-v5: .*conflict.*spec\\.selector`, 'is'),
+    );
+    await expectServiceUnchanged(ns, handedOver.body.metadata.resourceVersion);
   });
 
   it('refuses a cluster that is not configured, naming those that are', async () => {
@@ -271,7 +424,7 @@ describe('ml-platform:kubernetes:apply on the local cluster', () => {
   it('refuses a namespace that does not exist', async () => {
     writeManifests(service);
     await expect(
-      action.handler(
+      applyAction(`${ns}-missing`).handler(
         context({ cluster: 'local', namespace: `${ns}-missing` }) as any,
       ),
     ).rejects.toThrow(
@@ -313,7 +466,7 @@ describe('ml-platform:kubernetes:apply on the local cluster', () => {
     );
   });
 
-  it('applies an Argo Rollout and stops waiting for it when no controller runs it', async () => {
+  it('applies an Argo Rollout and waits until the Argo Rollouts controller reports it healthy', async () => {
     const logger = mockServices.logger.mock();
     writeManifests({
       apiVersion: 'argoproj.io/v1alpha1',
@@ -326,20 +479,21 @@ describe('ml-platform:kubernetes:apply on the local cluster', () => {
         strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } },
       },
     });
-    const ctx = createMockActionContext({
-      input: { cluster: 'local', namespace: ns },
-      workspacePath: workspace.path,
-      logger,
-    });
+    const ctx = context({ cluster: 'local', namespace: ns }, FRAUD, logger);
 
     await action.handler(ctx as any);
 
     expect(ctx.output).toHaveBeenCalledWith('objects', [
       `Rollout/${ns}/scorer`,
     ]);
-    expect((await kube('GET', paths.rollout(ns, 'scorer'))).status).toBe(200);
-    expect(logger.warn).toHaveBeenCalledWith(
-      `Rollout/${ns}/scorer: no Argo Rollouts controller has picked it up in 2s; not waiting for it`,
+    const rollout = (await kube('GET', paths.rollout(ns, 'scorer'))).body;
+    expect(rollout.status).toMatchObject({
+      phase: 'Healthy',
+      availableReplicas: 1,
+    });
+    expect(logger.info).toHaveBeenCalledWith(`Rollout/${ns}/scorer is ready`);
+    expect(logger.warn).not.toHaveBeenCalledWith(
+      expect.stringContaining('no Argo Rollouts controller'),
     );
   });
 });

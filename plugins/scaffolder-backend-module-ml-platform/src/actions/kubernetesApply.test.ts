@@ -4,6 +4,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { asUser, demoOwnerServices } from '../ownership/__testUtils__/demoOrg';
+import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
 import { createKubernetesApplyAction } from './kubernetesApply';
 
 // A cluster that is never reached: every case here is refused before.
@@ -16,30 +18,52 @@ const cluster = {
 
 const workspace = createMockDirectory();
 
-function run(input: Record<string, unknown>, extraConfig: object = {}) {
+const allowStaging = {
+  mlPlatform: {
+    scaffolder: { apply: { allowedNamespaces: ['ml-staging'] } },
+  },
+};
+
+function run(
+  input: Record<string, unknown>,
+  extraConfig: object = allowStaging,
+  user = 'fatima',
+) {
+  const config = new ConfigReader({
+    kubernetes: {
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: [
+            cluster,
+            { ...cluster, name: 'oidc', authProvider: 'oidc' },
+          ],
+        },
+      ],
+    },
+    ...extraConfig,
+  });
   const action = createKubernetesApplyAction({
-    config: new ConfigReader({
-      kubernetes: {
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: [
-              cluster,
-              { ...cluster, name: 'oidc', authProvider: 'oidc' },
-            ],
-          },
-        ],
-      },
-      ...extraConfig,
+    ...demoOwnerServices(),
+    config,
+    clusters: createKubernetesClusters({
+      config,
+      logger: mockServices.logger.mock(),
     }),
-    logger: mockServices.logger.mock(),
     discovery: mockServices.discovery(),
-    auth: mockServices.auth(),
   });
-  const ctx = createMockActionContext({
-    input: { cluster: 'prod-eu', namespace: 'ml-staging', ...input },
-    workspacePath: workspace.path,
-  });
+  const ctx = {
+    ...createMockActionContext({
+      input: {
+        cluster: 'prod-eu',
+        namespace: 'ml-staging',
+        owner: 'group:default/fraud-ml',
+        ...input,
+      },
+      workspacePath: workspace.path,
+    }),
+    getInitiatorCredentials: async () => asUser(user),
+  };
   return action.handler(ctx as any);
 }
 
@@ -69,6 +93,57 @@ describe('ml-platform:kubernetes:apply', () => {
     );
   });
 
+  it('applies nowhere when no namespace is allowed in the config', async () => {
+    await expect(run({}, {})).rejects.toThrow(
+      'mlPlatform.scaffolder.apply.allowedNamespaces is not configured: list the namespaces templates may apply to. Nothing was applied.',
+    );
+  });
+
+  it("refuses an owner that is not one of the user's groups, before reaching the cluster", async () => {
+    const attempt = run({ owner: 'group:default/recsys-ml' });
+    await expect(attempt).rejects.toMatchObject({ name: 'NotAllowedError' });
+    await expect(attempt).rejects.toThrow(
+      /^user:default\/fatima may not create a service owned by group:default\/recsys-ml/,
+    );
+  });
+
+  it.each([
+    [
+      'a Secret',
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n',
+      'Secret s (v1) is not a kind templates may apply; allowed: apps/v1/Deployment, v1/Service, gateway.networking.k8s.io/v1/HTTPRoute, argoproj.io/v1alpha1/Rollout. Nothing was applied.',
+    ],
+    [
+      'a RoleBinding',
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: r\n',
+      /^RoleBinding r \(rbac\.authorization\.k8s\.io\/v1\) is not a kind templates may apply/,
+    ],
+    [
+      'a Service in an old apiVersion',
+      'apiVersion: v2\nkind: Service\nmetadata:\n  name: s\n',
+      /^Service s \(v2\) is not a kind templates may apply/,
+    ],
+  ])('refuses %s before reaching the cluster', async (_, manifest, message) => {
+    workspace.setContent({
+      manifests: {
+        'a.yaml': `apiVersion: v1\nkind: Service\nmetadata:\n  name: ok\n---\n${manifest}`,
+      },
+    });
+    await expect(run({})).rejects.toThrow(message);
+  });
+
+  it('refuses a manifest that names another owner', async () => {
+    workspace.setContent({
+      manifests: {
+        'a.yaml':
+          'apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  labels:\n    ml-platform.io/owner: recsys-ml\n',
+      },
+    });
+    await expect(run({})).rejects.toThrow(
+      "Service s names owner 'recsys-ml' in its ml-platform.io/owner label or annotation, but this apply is for group:default/fraud-ml. Nothing was applied.",
+    );
+  });
+
   it('refuses a namespace that is not a DNS-1123 label', async () => {
     await expect(run({ namespace: 'ML_Staging' })).rejects.toThrow(
       "namespace 'ML_Staging' is not a DNS-1123 label",
@@ -78,7 +153,7 @@ describe('ml-platform:kubernetes:apply', () => {
   it('refuses a configured cluster it has no credentials for, saying why', async () => {
     const attempt = run({ cluster: 'oidc' });
     await expect(attempt).rejects.toThrow(
-      /^Cluster 'oidc' cannot be watched: authProvider 'oidc' is not supported/,
+      /^Cluster 'oidc' cannot be used: authProvider 'oidc' signs in with each user's own token/,
     );
     await expect(attempt).rejects.toMatchObject({ name: 'InputError' });
   });

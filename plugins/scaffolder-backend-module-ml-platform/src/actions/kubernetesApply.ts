@@ -1,61 +1,57 @@
-import type {
-  AuthService,
-  DiscoveryService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import type { DiscoveryService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { isDns1123Label } from '@mlplatform/plugin-ml-platform-common';
-import {
-  readClusters,
-  type ConfiguredCluster,
-} from '@mlplatform/plugin-ml-platform-node';
+import type { KubernetesClustersService } from '@mlplatform/plugin-ml-platform-node';
 import { applyObjects, planObjects } from '../kubernetes/applyManifests';
-import { createKubeHttp } from '../kubernetes/createKubeHttp';
-import { readApplyConfig } from '../kubernetes/readApplyConfig';
+import { fieldManagerFor } from '../kubernetes/ownership';
+import {
+  checkNamespaceAllowed,
+  readApplyConfig,
+} from '../kubernetes/readApplyConfig';
 import { readManifests } from '../kubernetes/readManifests';
 import { createResourceResolver } from '../kubernetes/resolveResource';
 import { waitForReady } from '../kubernetes/waitForReady';
+import { checkOwner, type OwnerCheckServices } from '../ownership/checkOwner';
 import { readTaskStart } from '../scaffolder/readTaskStart';
 import { examples } from './kubernetesApply.examples';
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
-function usableCluster(clusters: ConfiguredCluster[], name: string) {
-  const cluster = clusters.find(c => c.name === name);
-  if (!cluster) {
-    const known = clusters.map(c => `'${c.name}'`).join(', ') || 'none';
-    throw new InputError(
-      `No kubernetes cluster named '${name}' is configured (configured: ${known})`,
-    );
+/** The client of the cluster the template names: an input error if there is none. */
+function clusterClient(clusters: KubernetesClustersService, name: string) {
+  try {
+    return clusters.client(name);
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new InputError(e.message);
+    throw e;
   }
-  if (!cluster.usable) throw new InputError(cluster.error);
-  return cluster;
 }
 
 /**
  * Creates the `ml-platform:kubernetes:apply` action: server-side applies a
  * new service's manifests to one namespace of a configured cluster, with the
- * portal's credentials for that cluster, and waits until its workloads are
- * available.
+ * portal's credentials for that cluster, as the service's owner, and waits
+ * until its workloads are available.
  * @public
  */
-export function createKubernetesApplyAction(options: {
-  config: Config;
-  logger: LoggerService;
-  discovery: DiscoveryService;
-  auth: AuthService;
-  /** How often readiness is read, and how long a Rollout may go without a controller. */
-  readiness?: { pollMs?: number; unwatchedAfterMs?: number };
-}) {
-  const clusters = readClusters(options.config, options.logger);
-  const { allowedNamespaces } = readApplyConfig(options.config);
+export function createKubernetesApplyAction(
+  options: OwnerCheckServices & {
+    config: Config;
+    /** The clusters of the `kubernetes` section, with the portal's credentials for each. */
+    clusters: KubernetesClustersService;
+    discovery: DiscoveryService;
+    /** How often readiness is read, and how long a Rollout may go without a controller. */
+    readiness?: { pollMs?: number; unwatchedAfterMs?: number };
+  },
+) {
+  const applyConfig = readApplyConfig(options.config);
 
   return createTemplateAction({
     id: 'ml-platform:kubernetes:apply',
     description:
-      'Server-side applies the YAML manifests of the workspace to one namespace of a configured Kubernetes cluster (field manager ml-platform-scaffolder). Every object is validated by the apiserver (dryRun=All) before any is applied, so a bad object applies nothing; cluster-scoped objects and objects of another namespace are refused. In a dry run only the validation is sent. Then waits for the Deployments and Argo Rollouts to be available.',
+      "Server-side applies the YAML manifests of the workspace to one namespace of a configured Kubernetes cluster, as the service's owner: the owner must be one of the user's groups (as ml-platform:owner:check decides), every object gets the ml-platform.io/owner label and annotation, the field manager is ml-platform/<owner>, and an existing object that is not the owner's is refused. Only the kinds of mlPlatform.scaffolder.apply.allowedKinds, only in a namespace of allowedNamespaces; cluster-scoped objects and objects of another namespace are refused. Every object is validated by the apiserver (dryRun=All) before any is applied, so a bad object applies nothing. In a dry run only the checks and the validation run. Then waits for the Deployments and Argo Rollouts to be available.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -67,6 +63,14 @@ export function createKubernetesApplyAction(options: {
             .describe('Cluster name from kubernetes.clusterLocatorMethods'),
         namespace: z =>
           z.string().min(1).describe('Namespace every object is applied to'),
+        owner: z =>
+          z
+            .string()
+            .min(1)
+            .max(255)
+            .describe(
+              'Entity reference of the group that owns the service, e.g. group:default/fraud-ml: one of the groups of the user running the template',
+            ),
         path: z =>
           z
             .string()
@@ -124,28 +128,28 @@ export function createKubernetesApplyAction(options: {
           `namespace '${namespace}' is not a DNS-1123 label`,
         );
       }
-      if (allowedNamespaces && !allowedNamespaces.includes(namespace)) {
-        throw new InputError(
-          `Templates may not apply to namespace '${namespace}'; allowed: ${allowedNamespaces.join(
-            ', ',
-          )}`,
-        );
-      }
-      const cluster = usableCluster(clusters, clusterName);
-      const kube = createKubeHttp(cluster);
+      checkNamespaceAllowed(applyConfig, namespace);
+      const kube = clusterClient(options.clusters, clusterName);
+      const owner = await checkOwner(
+        options,
+        await ctx.getInitiatorCredentials(),
+        ctx.input.owner,
+      );
       const manifests = await readManifests(ctx.workspacePath, path);
-      const planned = await planObjects(
+      const planned = await planObjects({
         manifests,
         namespace,
-        createResourceResolver(kube, clusterName),
-      );
-      const where = `cluster '${clusterName}'`;
+        resolve: createResourceResolver(kube),
+        allowedKinds: applyConfig.allowedKinds,
+        owner,
+      });
+      const where = `cluster '${clusterName}' as ${fieldManagerFor(owner)}`;
 
       if (ctx.isDryRun) {
         await applyObjects({
           kube,
-          cluster: clusterName,
           planned,
+          owner,
           dryRun: true,
         });
         ctx.logger.info(
@@ -167,8 +171,8 @@ export function createKubernetesApplyAction(options: {
         fn: async () => {
           const results = await applyObjects({
             kube,
-            cluster: clusterName,
             planned,
+            owner,
             dryRun: false,
           });
           for (const r of results) {

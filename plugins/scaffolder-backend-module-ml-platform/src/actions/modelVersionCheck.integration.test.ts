@@ -108,12 +108,12 @@ describe('ml-platform:model-version:check against the local MLflow', () => {
     [
       'a version stored with pickle',
       { model: 'fraud-detector', version: 2 },
-      /^Model version fraud-detector\/2 is unsafe to load: Loading runs pickle, which can execute arbitrary code: .*pickle.*; choose a version serialized as ONNX, skops or safetensors$/,
+      /^fraud-detector v2 is unsafe to serve: Loading runs code the model's author chose: model\.pkl: Unpickling it imports and calls sklearn\..*Re-log the model/,
     ],
     [
       'a pickled pyfunc',
       { model: 'churn-predictor', version: 3 },
-      /^Model version churn-predictor\/3 is unsafe to load: .*python_model/,
+      /^churn-predictor v3 is unsafe to serve: .*python_model\.pkl: Unpickling it runs cloudpickle/,
     ],
     [
       'a version that does not exist',

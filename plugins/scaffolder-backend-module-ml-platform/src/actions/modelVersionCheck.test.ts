@@ -1,3 +1,4 @@
+import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { createModelVersionCheckAction } from './modelVersionCheck';
 import {
@@ -94,7 +95,7 @@ describe('ml-platform:model-version:check', () => {
     [
       'an unsafe version, with the reason',
       { model: 'fraud-detector', version: '2' },
-      /^Model version fraud-detector\/2 is unsafe to load: Loading runs pickle, which can execute arbitrary code: the sklearn flavor is stored with pickle\..*; choose a version serialized as ONNX, skops or safetensors$/,
+      /^fraud-detector v2 is unsafe to serve: Loading runs code the model's author chose: model.pkl: Unpickling it imports and calls sklearn.ensemble._gb.GradientBoostingClassifier \(suspicious\)/,
     ],
     [
       'an unknown model',
@@ -114,12 +115,12 @@ describe('ml-platform:model-version:check', () => {
     [
       'a version whose MLmodel could not be read',
       { model: 'fraud-detector', version: '3' },
-      /cannot be checked for safe loading: MLmodel of fraud-detector\/3 could not be read \(500\)/,
+      /fraud-detector v3 may not serve: its serialization is unknown, its files could not be checked \(MLmodel of fraud-detector\/3 could not be read \(500\)\)/,
     ],
     [
       'a version whose format is unknown',
       { model: 'fraud-detector', version: '1' },
-      /fraud-detector\/1 has no serialization known to load without unpickling: No flavor with a known serialization/,
+      /fraud-detector v1 may not serve: its serialization is unknown, not every file could be checked: model.bin: Over budget/,
     ],
   ])('refuses %s', async (_, input, message) => {
     const ctx = createMockActionContext({ input });
@@ -127,6 +128,44 @@ describe('ml-platform:model-version:check', () => {
     await expect(run).rejects.toThrow(message);
     await expect(run).rejects.toMatchObject({ name: 'InputError' });
     expect(ctx.output).not.toHaveBeenCalled();
+  });
+
+  it('passes an unknown version only for a cluster and namespace that config allows', async () => {
+    const allowing = createModelVersionCheckAction({
+      ...actionServices(),
+      config: new ConfigReader({
+        mlPlatform: {
+          safety: { allowUnknown: [{ cluster: 'dev', namespace: 'sandbox' }] },
+        },
+      }),
+    });
+    const run = (extra: object) => {
+      const ctx = createMockActionContext({
+        input: { model: 'fraud-detector', version: '1', ...extra },
+      });
+      return allowing.handler(ctx as any).then(() => outputs(ctx));
+    };
+    await expect(
+      run({ cluster: 'dev', namespace: 'sandbox' }),
+    ).resolves.toMatchObject({
+      safety: 'unknown',
+    });
+    await expect(run({ cluster: 'dev', namespace: 'prod' })).rejects.toThrow(
+      'fraud-detector v1 may not serve in dev/prod: its serialization is unknown',
+    );
+    // Without a target there is no place that allows it.
+    await expect(run({})).rejects.toThrow(
+      /may not serve: its serialization is unknown/,
+    );
+  });
+
+  it("refuses a safe version whose format the template's service cannot load", async () => {
+    const ctx = createMockActionContext({
+      input: { model: 'product-ranker', version: '3', formats: ['onnx'] },
+    });
+    await expect(action.handler(ctx as any)).rejects.toThrow(
+      "Model version product-ranker/3 is stored as skops, which this template's service cannot load: it loads onnx. Log the model in one of those formats.",
+    );
   });
 
   it('refuses a version that is not a number without asking the backend', async () => {

@@ -2,11 +2,13 @@ import type {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import { readSafetyGatePolicy } from '@mlplatform/plugin-ml-platform-common';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { checkServable } from '../modelVersions/checkServable';
 import { getModel } from '../modelVersions/getModel';
-import { servingFormat } from '../modelVersions/servingFormat';
+import { SERVING_FORMATS } from '../modelVersions/servingFormat';
 import { examples } from './modelVersionCheck.examples';
 
 /**
@@ -19,11 +21,16 @@ import { examples } from './modelVersionCheck.examples';
 export function createModelVersionCheckAction(options: {
   discovery: DiscoveryService;
   auth: AuthService;
+  /** Where `mlPlatform.safety.allowUnknown` is read from; nowhere allows unknown without it. */
+  config?: Config;
 }) {
+  const policy = options.config
+    ? readSafetyGatePolicy(options.config)
+    : { allowUnknown: [] };
   return createTemplateAction({
     id: 'ml-platform:model-version:check',
     description:
-      'Checks that an MLflow model version exists, is READY and is serialized in a format that loads without unpickling (ONNX, skops, safetensors, native framework formats), and returns its serialization format, aliases and source. Fails with the reason otherwise. Reads only, so it runs in dry runs too.',
+      "Checks that an MLflow model version exists, is READY, passes the serving gate (its verdict, read from the artifact's files, is safe; unknown only where mlPlatform.safety.allowUnknown names the target cluster or namespace) and is stored in a format the service loads, and returns its serialization format, aliases and source. Fails with the reason otherwise. Reads only, so it runs in dry runs too.",
     examples,
     supportsDryRun: true,
     schema: {
@@ -40,6 +47,27 @@ export function createModelVersionCheckAction(options: {
             .describe(
               'Configured registry id; needed only when several registries have the model',
             ),
+        cluster: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Cluster the service will run in, for the serving gate; without it (and namespace) only safe versions pass',
+            ),
+        namespace: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Namespace the service will run in, for the serving gate',
+            ),
+        formats: z =>
+          z
+            .array(z.string())
+            .optional()
+            .describe(
+              'Serialization formats the generated service can load, e.g. [onnx, skops]; another is refused with the reason',
+            ),
       },
       output: {
         registry: z => z.string().describe('Registry id the model is in'),
@@ -47,11 +75,16 @@ export function createModelVersionCheckAction(options: {
         version: z => z.string().describe('The version, as a string'),
         format: z =>
           z
-            .string()
+            .enum(SERVING_FORMATS)
             .describe(
               'Serialization format: onnx, skops, safetensors, or the framework flavor such as xgboost',
             ),
-        safety: z => z.string().describe('Safety verdict, always safe'),
+        safety: z =>
+          z
+            .string()
+            .describe(
+              'Safety verdict: safe, or unknown where config allows it',
+            ),
         aliases: z =>
           z.array(z.string()).describe('Aliases pointing at the version'),
         modelUri: z => z.string().describe('models:/<model>/<version>'),
@@ -81,17 +114,27 @@ export function createModelVersionCheckAction(options: {
         model,
         registry,
       });
-      const found = checkServable(details, version);
-      const format = servingFormat(found.safety);
+      const { cluster, namespace } = ctx.input;
+      const found = checkServable(details, version, {
+        policy,
+        target: cluster && namespace ? { cluster, namespace } : undefined,
+        formats: ctx.input.formats,
+      });
+      const { format } = found;
+      const safety = found.safety?.safety ?? 'unknown';
 
       ctx.logger.info(
-        `Model version ${model}/${version} is ${found.status} and safe to load (${format}): ${found.safety.reason}`,
+        `Model version ${model}/${version} is ${
+          found.status
+        } and may serve (${safety}, ${format}): ${
+          found.safety?.reason ?? found.safetyError
+        }`,
       );
       ctx.output('registry', found.registryId);
       ctx.output('model', found.name);
       ctx.output('version', found.version);
       ctx.output('format', format);
-      ctx.output('safety', found.safety.safety);
+      ctx.output('safety', safety);
       ctx.output('aliases', found.aliases);
       ctx.output('modelUri', `models:/${found.name}/${found.version}`);
       ctx.output('source', found.source ?? '');

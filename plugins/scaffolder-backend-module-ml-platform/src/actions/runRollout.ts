@@ -12,16 +12,6 @@ import type {
 import { checkRolloutRequest } from './checkRolloutRequest';
 import { describeSplit, postRollout } from './rolloutsApiClient';
 
-/** What the rollout actions output. */
-export type RolloutActionOutput = {
-  request: RolloutRequest;
-  auditId?: string;
-  router?: { apiVersion: string; kind: string; name: string };
-  before?: RolloutResult['before'];
-  after?: RolloutResult['after'];
-  resourceVersion?: string;
-};
-
 /**
  * Checks and sends one rollout for a scaffolder action, then outputs what it
  * changed. A dry run stops after the checks and outputs only the request it

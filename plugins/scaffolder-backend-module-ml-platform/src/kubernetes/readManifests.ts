@@ -2,15 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
+import type { KubeManifest } from '@mlplatform/plugin-ml-platform-node';
 import yaml from 'yaml';
 
 /** A Kubernetes object as written in a manifest. */
-export interface Manifest {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; [key: string]: unknown };
-  [key: string]: unknown;
-}
+export type Manifest = KubeManifest;
 
 const YAML_FILE = /\.ya?ml$/i;
 

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import type { KubeHttp } from './createKubeHttp';
-import { objectPath, PlannedObject } from './applyManifests';
+import type { KubeClient } from '@mlplatform/plugin-ml-platform-node';
+import type { PlannedObject } from './applyManifests';
 
 /** How an object that serves traffic is doing. */
 interface Readiness {
@@ -52,7 +52,7 @@ const readinessOf = (o: PlannedObject) =>
  * Argo Rollouts would otherwise only ever time out.
  */
 export async function waitForReady(options: {
-  kube: KubeHttp;
+  kube: KubeClient;
   objects: PlannedObject[];
   timeoutSeconds: number;
   logger: LoggerService;
@@ -63,22 +63,42 @@ export async function waitForReady(options: {
   const pollMs = options.pollMs ?? 2000;
   const unwatchedAfterMs = options.unwatchedAfterMs ?? 30_000;
   const start = Date.now();
+  const deadline = start + timeoutSeconds * 1000;
   const pending = new Map(
     objects.filter(readinessOf).map(o => [o.ref, o] as const),
   );
   const last = new Map<string, string>();
+  const timedOut = () => {
+    const waiting = [...pending.keys()]
+      .map(ref => `${ref} (${last.get(ref) ?? 'not read yet'})`)
+      .join(', ');
+    return new Error(
+      `Timed out after ${timeoutSeconds}s waiting for ${waiting}. The objects are applied; check their pods in the Kubernetes tab.`,
+    );
+  };
+  // No read may outlast the wait: an apiserver that stops answering ends
+  // the wait at its limit, not at the limit plus a request's.
+  const bounded = kube.withSignal(
+    AbortSignal.timeout(Math.max(1, deadline - Date.now())),
+  );
+  const read = async (o: PlannedObject) => {
+    try {
+      return await bounded.read(o.manifest);
+    } catch (e) {
+      if (Date.now() >= deadline) throw timedOut();
+      throw e;
+    }
+  };
 
   while (pending.size > 0) {
     for (const [ref, o] of pending) {
-      const res = await kube('GET', objectPath(o));
-      if (res.status !== 200) {
+      const current = await read(o);
+      if (!current) {
         throw new Error(
-          `Reading ${ref} failed (${res.status}): ${
-            res.body?.message ?? res.body
-          }`,
+          `${ref} is gone: it was deleted while waiting for it to be ready`,
         );
       }
-      const state = readinessOf(o)(res.body);
+      const state = readinessOf(o)(current);
       if (state.progress !== last.get(ref)) {
         logger.info(`${ref}: ${state.progress}`);
         last.set(ref, state.progress);
@@ -100,14 +120,9 @@ export async function waitForReady(options: {
       }
     }
     if (pending.size === 0) return;
-    if (Date.now() - start >= timeoutSeconds * 1000) {
-      const waiting = [...pending.keys()]
-        .map(ref => `${ref} (${last.get(ref)})`)
-        .join(', ');
-      throw new Error(
-        `Timed out after ${timeoutSeconds}s waiting for ${waiting}. The objects are applied; check their pods in the Kubernetes tab.`,
-      );
-    }
-    await new Promise(r => setTimeout(r, pollMs));
+    if (Date.now() >= deadline) throw timedOut();
+    await new Promise(r =>
+      setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))),
+    );
   }
 }

@@ -1,21 +1,30 @@
 import { InputError } from '@backstage/errors';
-import type {
-  ModelDetailsResponse,
-  ModelVersion,
+import {
+  decideServing,
+  servingFormat,
+  type ModelDetailsResponse,
+  type ModelVersion,
+  type SafetyGatePolicy,
+  type ServingTarget,
 } from '@mlplatform/plugin-ml-platform-common';
-
-const SAFE_CHOICES =
-  'choose a version serialized as ONNX, skops or safetensors';
+import { asServingFormat, type ServingFormat } from './servingFormat';
 
 /**
  * Finds the version and refuses what a generated model service must not or
- * cannot serve: a version still registering or failed, one whose loading
- * runs pickle, or one whose format cannot be told.
+ * cannot serve: a version still registering or failed, one the serving gate
+ * refuses for the target (only `safe` by default), or one stored in a format
+ * the service has no loader for.
  */
 export function checkServable(
   details: ModelDetailsResponse,
   version: string,
-): ModelVersion & { safety: NonNullable<ModelVersion['safety']> } {
+  options: {
+    policy: SafetyGatePolicy;
+    target?: ServingTarget;
+    /** Formats the generated service loads; any when missing. */
+    formats?: string[];
+  },
+): ModelVersion & { format: ServingFormat } {
   const name = details.model.name;
   const found = details.versions.find(v => v.version === version);
   if (!found) {
@@ -30,29 +39,24 @@ export function checkServable(
       `${ref} is not ready to serve: its registry status is ${found.status}`,
     );
   }
-  const { safety } = found;
-  if (!safety) {
+  // Unknown versions may serve only in a place config names: without a
+  // target there is none.
+  const decision = options.target
+    ? decideServing(found, options.policy, options.target)
+    : decideServing(found, { allowUnknown: [] });
+  if (!decision.allowed) {
+    throw new InputError(decision.reason);
+  }
+  const format = asServingFormat(
+    found.safety ? servingFormat(found.safety) : 'unknown',
+  );
+  const { formats } = options;
+  if (formats && formats.length > 0 && !formats.includes(format)) {
     throw new InputError(
-      `${ref} cannot be checked for safe loading: ${
-        found.safetyError ?? 'its MLmodel could not be read'
-      }; ${SAFE_CHOICES}`,
+      `${ref} is stored as ${format}, which this template's service cannot load: it loads ${formats.join(
+        ', ',
+      )}. Log the model in one of those formats.`,
     );
   }
-  if (safety.safety === 'unsafe') {
-    throw new InputError(
-      `${ref} is unsafe to load: ${safety.reason.replace(
-        /\.$/,
-        '',
-      )}; ${SAFE_CHOICES}`,
-    );
-  }
-  if (safety.safety !== 'safe') {
-    throw new InputError(
-      `${ref} has no serialization known to load without unpickling: ${safety.reason.replace(
-        /\.$/,
-        '',
-      )}; ${SAFE_CHOICES}`,
-    );
-  }
-  return { ...found, safety };
+  return { ...found, format };
 }

@@ -1,18 +1,36 @@
-import type { SafetyVerdict } from '@mlplatform/plugin-ml-platform-common';
-
-// python_function is the generic wrapper MLflow adds to every model.
-const WRAPPER = 'python_function';
+import { InputError } from '@backstage/errors';
 
 /**
- * The serialization format a safe version's artifact is stored in, named the
- * way templates choose a loader by: `onnx`, `skops`, `safetensors`, or the
- * framework flavor (e.g. `xgboost`). The verdict's flavors say which
- * framework; only its reason says that an sklearn model is skops or that the
- * weights are safetensors.
+ * The serialization formats a template may name: the formats that load
+ * without unpickling. The name goes into generated files (a catalog tag,
+ * the README), so it is one of these words, never the MLmodel's own text.
  */
-export function servingFormat(verdict: SafetyVerdict): string {
-  if (/\bsafetensors\b/i.test(verdict.reason)) return 'safetensors';
-  if (verdict.flavors.includes('onnx')) return 'onnx';
-  if (/\bskops\b/i.test(verdict.reason)) return 'skops';
-  return verdict.flavors.find(f => f !== WRAPPER) ?? WRAPPER;
+export const SERVING_FORMATS = [
+  'onnx',
+  'skops',
+  'safetensors',
+  'xgboost',
+  'lightgbm',
+  'catboost',
+  'tensorflow',
+  'keras',
+] as const;
+
+/** One of {@link SERVING_FORMATS}. */
+export type ServingFormat = (typeof SERVING_FORMATS)[number];
+
+/**
+ * The format as one of {@link SERVING_FORMATS}, or a refusal: a format read
+ * from a flavor name is written by the model's author, and is quoted in the
+ * message, never rendered.
+ */
+export function asServingFormat(format: string): ServingFormat {
+  if ((SERVING_FORMATS as readonly string[]).includes(format)) {
+    return format as ServingFormat;
+  }
+  throw new InputError(
+    `The model's flavor ${JSON.stringify(
+      format,
+    )} is not a format a model service serves (${SERVING_FORMATS.join(', ')})`,
+  );
 }

@@ -1,4 +1,9 @@
-"""The model service: /predict, /healthz and /readyz."""
+"""The model service: /predict, /healthz, /readyz and /metrics.
+
+Every answer names the model version that gave it (X-Model-Version), so a
+client, the gateway's logs or a test counting a canary's share can tell the
+versions apart.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from fastapi import FastAPI, HTTPException
 from pydantic import BaseModel, Field
 
 from .loader import LoadedModel, load
+from .metrics import instrument
 
 MODEL_DIR = Path(os.environ.get("MODEL_DIR", "/model"))
 MODEL_NAME = os.environ.get("MODEL_NAME", "")
@@ -30,6 +36,12 @@ async def lifespan(_: FastAPI):
 
 
 app = FastAPI(title="Model service", lifespan=lifespan)
+instrument(
+    app,
+    "model_service",
+    {"model": MODEL_NAME, "version": MODEL_VERSION},
+    {"X-Model-Name": MODEL_NAME, "X-Model-Version": MODEL_VERSION},
+)
 
 
 class PredictRequest(BaseModel):

@@ -1,5 +1,5 @@
 {%- if values.kind == 'pre' -%}
-"""Pre-processing for ${{ values.modelService }}: raw records to model features.
+"""Pre-processing for a model service: raw records to model features.
 
 Worked example: z-score normalisation. Each feature is centred on the mean
 and scaled by the standard deviation it had in the training data, and the
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, field_validator
 
-DESCRIPTION = "Turns raw records into normalised feature rows for ${{ values.modelService }}."
+DESCRIPTION = ${{ ("Turns raw records into normalised feature rows for " + values.modelService + ".") | dump }}
 
 # Column order of the model's input, with (mean, standard deviation) in training.
 FEATURES: dict[str, tuple[float, float]] = {
@@ -48,7 +48,7 @@ def transform(request: TransformRequest) -> TransformResponse:
     ]
     return TransformResponse(columns=list(FEATURES), inputs=rows)
 {%- else -%}
-"""Post-processing for ${{ values.modelService }}: scores to decisions with reasons.
+"""Post-processing for a model service: scores to decisions with reasons.
 
 Worked example: a score in [0, 1] (e.g. a fraud probability) becomes
 approve, review or decline, with the reason a reviewer reads. Replace the
@@ -61,7 +61,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-DESCRIPTION = "Turns the scores of ${{ values.modelService }} into decisions with their reasons."
+DESCRIPTION = ${{ ("Turns the scores of " + values.modelService + " into decisions with their reasons.") | dump }}
 
 REVIEW_AT = 0.5
 DECLINE_AT = 0.8

@@ -11,32 +11,56 @@ import { setupServer } from 'msw/node';
 const MODEL_URL = 'http://localhost:0/api/ml-platform/models/:name';
 
 /** Verdicts worded as the backend's serialization check words them. */
-export const verdicts: Record<string, SafetyVerdict> = {
+const verdicts: Record<string, SafetyVerdict> = {
   onnx: {
     safety: 'safe',
-    reason: 'Stored in ONNX, which loads without unpickling.',
+    reason:
+      'Read 6 files, data only (onnx): loading runs no code from the model.',
     flavors: ['python_function', 'onnx'],
+    source: 'bytes',
+    files: [
+      {
+        path: 'model.onnx',
+        format: 'onnx',
+        safety: 'safe',
+        reason: 'ONNX protobuf.',
+      },
+    ],
   },
   skops: {
     safety: 'safe',
-    reason: 'Stored in skops, which loads without unpickling.',
+    reason:
+      'Read 6 files, data only (skops): loading runs no code from the model.',
     flavors: ['python_function', 'sklearn'],
+    source: 'bytes',
+    files: [
+      {
+        path: 'model.skops',
+        format: 'skops',
+        safety: 'safe',
+        reason: 'A skops file of scikit-learn, numpy and scipy types only.',
+      },
+    ],
   },
   pickle: {
     safety: 'unsafe',
     reason:
-      "Loading runs pickle, which can execute arbitrary code: the sklearn flavor is stored with pickle. Re-log the model in a safe format (ONNX, skops, safetensors or the framework's native format).",
+      "Loading runs code the model's author chose: model.pkl: Unpickling it imports and calls sklearn.ensemble._gb.GradientBoostingClassifier (suspicious). Re-log the model in a format that loads without running code (ONNX, skops, safetensors or the framework's native format).",
     flavors: ['python_function', 'sklearn'],
+    source: 'bytes',
+    files: [],
   },
-  custom: {
+  overBudget: {
     safety: 'unknown',
     reason:
-      'No flavor with a known serialization (python_function, mystery); check how this flavor loads before serving it.',
-    flavors: ['python_function', 'mystery'],
+      'Not every file could be checked: model.bin: Over budget: 3000000000 bytes, more than the 268435456 read of one file.',
+    flavors: ['python_function', 'xgboost'],
+    source: 'bytes',
+    files: [],
   },
 };
 
-export function version(
+function version(
   name: string,
   v: string,
   extra: Partial<ModelVersion> = {},
@@ -56,7 +80,7 @@ export function version(
 }
 
 /** The models the fake backend knows, newest version first like the backend. */
-export const sampleModels: Record<string, ModelVersion[]> = {
+const sampleModels: Record<string, ModelVersion[]> = {
   'fraud-detector': [
     version('fraud-detector', '6', {
       aliases: ['challenger'],
@@ -71,7 +95,7 @@ export const sampleModels: Record<string, ModelVersion[]> = {
       safetyError: 'MLmodel of fraud-detector/3 could not be read (500)',
     }),
     version('fraud-detector', '2', { safety: verdicts.pickle }),
-    version('fraud-detector', '1', { safety: verdicts.custom }),
+    version('fraud-detector', '1', { safety: verdicts.overBudget }),
   ],
   'product-ranker': [
     version('product-ranker', '3', {

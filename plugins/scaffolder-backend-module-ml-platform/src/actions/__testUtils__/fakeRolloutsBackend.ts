@@ -11,7 +11,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 
 // mockServices.discovery() answers http://localhost:0/api/<plugin id>.
-export const ROLLOUTS_URL = 'http://localhost:0/api/ml-platform/rollouts';
+const ROLLOUTS_URL = 'http://localhost:0/api/ml-platform/rollouts';
 
 /** The token mockServices.auth() issues for the mock context's initiator. */
 export const initiatorToken = () =>

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { Config } from '@backstage/config';
 import { ConfigReader } from '@backstage/config';
+import { mockServices } from '@backstage/backend-test-utils';
+import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
 import { kubeRequest, localClusterConfig } from 'platform-tests';
 
 /** A request of the test itself to the local apiserver, as its admin. */
@@ -18,6 +21,14 @@ export function localKubernetesConfig(extra: object = {}) {
       ],
     },
     ...extra,
+  });
+}
+
+/** The clusters of a config and their clients, as the backend makes them. */
+export function localClusters(config: Config) {
+  return createKubernetesClusters({
+    config,
+    logger: mockServices.logger.mock(),
   });
 }
 

@@ -7,18 +7,27 @@ import yaml from 'yaml';
 import { createKubernetesApplyAction } from './kubernetesApply';
 import { examples } from './kubernetesApply.examples';
 import { dryRun } from './__testUtils__/fakeRolloutsBackend';
-import { localKubernetesConfig } from '../kubernetes/__testUtils__/localNamespace';
+import {
+  localClusters,
+  localKubernetesConfig,
+} from '../kubernetes/__testUtils__/localNamespace';
+import { asUser, demoOwnerServices } from '../ownership/__testUtils__/demoOrg';
 
 // Each example as a dry run against the local cluster's demo namespace
 // (scripts/platform/up.sh): validated by the real apiserver, nothing changed.
 const workspace = createMockDirectory();
 
 describe('ml-platform:kubernetes:apply examples', () => {
+  const config = localKubernetesConfig({
+    mlPlatform: {
+      scaffolder: { apply: { allowedNamespaces: ['ml-staging'] } },
+    },
+  });
   const action = createKubernetesApplyAction({
-    config: localKubernetesConfig(),
-    logger: mockServices.logger.mock(),
+    ...demoOwnerServices(),
+    config,
+    clusters: localClusters(config),
     discovery: mockServices.discovery(),
-    auth: mockServices.auth(),
   });
 
   it.each(examples.map(e => [e.description, e.example]))(
@@ -42,12 +51,13 @@ describe('ml-platform:kubernetes:apply examples', () => {
           }),
         },
       });
-      const ctx = dryRun(
-        createMockActionContext({
+      const ctx = dryRun({
+        ...createMockActionContext({
           input: step.input,
           workspacePath: workspace.path,
         }),
-      );
+        getInitiatorCredentials: async () => asUser('fatima'),
+      });
 
       await action.handler(ctx as any);
 
