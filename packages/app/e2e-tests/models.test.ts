@@ -106,3 +106,70 @@ test('finds the unsafe models, opens one, sees its versions, traffic, lineage an
   await expect(page.getByText('No pods with errors').first()).toBeVisible();
   await screenshot(page, 'model-kubernetes');
 });
+
+test('shows every column of the Models page in full at 1440 px, only descriptions give way', async ({
+  page,
+  request,
+}) => {
+  expect(page.viewportSize()?.width).toBe(1440);
+  const all = await backendGet(request, '/models?limit=500');
+  await waitForModelEntities(
+    request,
+    all.items.map((m: any) => m.name),
+  );
+  await signIn(page);
+  await page.getByRole('link', { name: 'Models', exact: true }).click();
+  for (const name of all.items.map((m: any) => m.name)) {
+    await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+  }
+  await screenshot(page, 'models-page-columns', false);
+
+  // What is cut off: a cell whose content is wider than the cell, or text
+  // inside one that overflows its box (an ellipsis, a clipped "v3 1").
+  // Only a model's description, whole in its tooltip, may give way.
+  const cutOff = await page.evaluate(() => {
+    const cut: string[] = [];
+    const table = document.querySelector('table')!;
+    const scroller = table.parentElement!;
+    if (scroller.scrollWidth > scroller.clientWidth + 1) {
+      cut.push(
+        `the table scrolls sideways: ${scroller.scrollWidth} px in ${scroller.clientWidth} px`,
+      );
+    }
+    const headers = [...table.querySelectorAll('thead th')].map(
+      th => th.textContent ?? '',
+    );
+    const overflows = (e: Element) => e.scrollWidth > e.clientWidth + 1;
+    for (const cell of table.querySelectorAll('th, td')) {
+      const column = headers[(cell as HTMLTableCellElement).cellIndex];
+      const isModelCell =
+        (cell as HTMLTableCellElement).cellIndex === 0 &&
+        !cell.closest('thead');
+      const inside = [cell, ...cell.querySelectorAll('*')].filter(
+        e => !isModelCell || e.tagName === 'A',
+      );
+      for (const e of inside) {
+        if (overflows(e)) {
+          cut.push(`${column}: "${e.textContent}"`);
+        }
+      }
+    }
+    return [...new Set(cut)];
+  });
+  expect(cutOff).toEqual([]);
+});
+
+test('lights up only the ML tools item in the sidebar on the tools page', async ({
+  page,
+}) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'ML tools', exact: true }).click();
+  await expect(page).toHaveURL(/\/ml-tools$/);
+  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  await expect(
+    nav.getByRole('link', { name: 'ML tools', exact: true }),
+  ).toHaveAttribute('aria-current', 'page');
+  await expect(
+    nav.getByRole('link', { name: 'Models', exact: true }),
+  ).not.toHaveAttribute('aria-current', 'page');
+});

@@ -18,11 +18,11 @@ export async function signIn(page: Page) {
 export const screenshot = (page: Page, name: string, fullPage = true) =>
   page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage });
 
-export const BACKEND_URL =
+const BACKEND_URL =
   process.env.PLAYWRIGHT_BACKEND_URL ?? 'http://localhost:7007';
 
 /** A token of the demo's guest user, for asking the backend what a page must show. */
-export async function guestToken(request: APIRequestContext) {
+async function guestToken(request: APIRequestContext) {
   const session = await request.get(`${BACKEND_URL}/api/auth/guest/refresh`, {
     headers: { 'x-requested-with': 'XMLHttpRequest' },
   });

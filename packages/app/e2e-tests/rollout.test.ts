@@ -1,16 +1,16 @@
 import { Page, expect, test } from '@playwright/test';
-import fs from 'node:fs';
-import https from 'node:https';
-import path from 'node:path';
+import { localKubeClient } from 'platform-tests';
 import { screenshot, signIn } from './portal';
 
 // An owner changes traffic from the model's page: a canary of fraud-detector
 // v6 to 20 % in local/ml-prod, checked on the apiserver's own HTTPRoute, on
 // the page and in the history, then rolled back.
 
-const STATE_DIR = process.env.ML_PLATFORM_STATE ?? '.local/platform';
-const ROUTE_PATH =
-  '/apis/gateway.networking.k8s.io/v1/namespaces/ml-prod/httproutes/fraud-scorer';
+const HTTP_ROUTES = {
+  group: 'gateway.networking.k8s.io',
+  version: 'v1',
+  plural: 'httproutes',
+};
 
 interface HttpRoute {
   metadata: { resourceVersion: string };
@@ -19,35 +19,12 @@ interface HttpRoute {
   };
 }
 
+/** The seeded route, read or replaced by the test itself through the Kubernetes module's client. */
 function kube(method: 'GET' | 'PUT', body?: object): Promise<HttpRoute> {
-  const cluster = JSON.parse(
-    fs.readFileSync(path.join(STATE_DIR, 'kube.json'), 'utf8'),
-  );
-  const url = new URL(ROUTE_PATH, cluster.server);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      url,
-      {
-        method,
-        ca: Buffer.from(cluster.caData, 'base64'),
-        headers: {
-          authorization: `Bearer ${cluster.token}`,
-          'content-type': 'application/json',
-        },
-      },
-      res => {
-        let data = '';
-        res.on('data', chunk => (data += chunk));
-        res.on('end', () =>
-          res.statusCode! < 300
-            ? resolve(JSON.parse(data))
-            : reject(new Error(`${method} ${url}: ${res.statusCode} ${data}`)),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body && JSON.stringify(body));
-  });
+  const client = localKubeClient();
+  return method === 'GET'
+    ? client.get<HttpRoute>(HTTP_ROUTES, 'ml-prod', 'fraud-scorer')
+    : client.replace<HttpRoute>(HTTP_ROUTES, 'ml-prod', 'fraud-scorer', body!);
 }
 
 /** Backend name → weight, of the route's first rule. */

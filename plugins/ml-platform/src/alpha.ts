@@ -11,4 +11,7 @@ export {
   mlPlatformScaffolderModule as default,
   mlflowModelVersionPickerFormField,
 } from './scaffolderModule';
-export type { ModelVersionChoice } from './components/MlflowModelVersionPicker';
+export {
+  MlflowModelVersionPickerSchema,
+  type ModelVersionChoice,
+} from './components/MlflowModelVersionPicker';

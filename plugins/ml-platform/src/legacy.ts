@@ -12,6 +12,9 @@ export {
   EntityMlToolCard,
 } from './legacyPlugin';
 export { MlflowModelVersionPickerFieldExtension } from './legacyScaffolderField';
-export type { ModelVersionChoice } from './components/MlflowModelVersionPicker';
+export {
+  MlflowModelVersionPickerSchema,
+  type ModelVersionChoice,
+} from './components/MlflowModelVersionPicker';
 export * from './api';
 export { isMlModelEntity, isMlToolEntity } from './filters';

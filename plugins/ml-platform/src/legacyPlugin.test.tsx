@@ -133,7 +133,7 @@ describe('legacy frontend exports', () => {
     ).toBeInTheDocument();
     expect(
       await screen.findByRole('link', { name: 'fraud-detector' }),
-    ).toHaveAttribute('href', '/catalog/default/component/fraud-scorer');
+    ).toHaveAttribute('href', '/catalog/default/component/fraud-scorer/model');
     expect(screen.getByText('champion → v5')).toBeInTheDocument();
   });
 
@@ -154,13 +154,13 @@ describe('legacy frontend exports', () => {
     await renderInTestApp(
       <TestApiProvider apis={[[mlPlatformApiRef, api]]}>
         <Routes>
-          <Route path="/ml-platform/tools" element={<MlPlatformToolsPage />} />
+          <Route path="/ml-tools" element={<MlPlatformToolsPage />} />
         </Routes>
         <EntityProvider entity={mlflow}>
           <EntityMlToolCard />
         </EntityProvider>
       </TestApiProvider>,
-      { routeEntries: ['/ml-platform/tools'] },
+      { routeEntries: ['/ml-tools'] },
     );
     expect(
       await screen.findByRole('heading', { name: 'ML tools' }),

@@ -78,7 +78,8 @@ export const EntityMlModelContent = mlPlatformLegacyPlugin.provide(
 
 /**
  * The ML tools page (MLflow, ZenML and lakeFS dashboards with their health),
- * for a `<Route path="/ml-platform/tools">` in a legacy app.
+ * for a `<Route path="/ml-tools">` in a legacy app (beside the Models
+ * page rather than under it, so that only one sidebar item lights up).
  * @public
  */
 export const MlPlatformToolsPage = mlPlatformLegacyPlugin.provide(

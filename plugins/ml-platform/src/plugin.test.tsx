@@ -62,9 +62,8 @@ describe('ML Platform frontend plugin', () => {
       });
       expect(await screen.findByText('fraud-detector')).toBeInTheDocument();
       expect(screen.getByText('product-ranker')).toBeInTheDocument();
-      expect(
-        screen.getByText('champion → v5, challenger → v6'),
-      ).toBeInTheDocument();
+      expect(screen.getByText('champion → v5')).toBeInTheDocument();
+      expect(screen.getByText('challenger → v6')).toBeInTheDocument();
     });
 
     it('says there are no models yet when no registry is configured', async () => {

@@ -9,11 +9,16 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import {
+  SearchFilterResultTypeBlueprint,
+  SearchResultListItemBlueprint,
+} from '@backstage/plugin-search-react/alpha';
+import { ML_MODEL_SEARCH_TYPE } from '@mlplatform/plugin-ml-platform-common';
 import { MlPlatformClient, mlPlatformApiRef } from './api';
 import { isMlModelEntity, isMlToolEntity } from './filters';
 import { ModelIcon } from './ModelIcon';
 import { ToolsIcon } from './ToolsIcon';
-import { rootRouteRef, toolsRouteRef } from './routes';
+import { MODEL_TAB_PATH, rootRouteRef, toolsRouteRef } from './routes';
 
 export const mlPlatformApi = ApiBlueprint.make({
   params: defineParams =>
@@ -35,10 +40,12 @@ export const modelsPage = PageBlueprint.make({
   },
 });
 
+// Beside the Models page rather than under it: a nav lights every item
+// whose path starts the current one, so under /ml-platform both would be.
 export const toolsPage = PageBlueprint.make({
   name: 'tools',
   params: {
-    path: '/ml-platform/tools',
+    path: '/ml-tools',
     title: 'ML tools',
     icon: <ToolsIcon />,
     routeRef: toolsRouteRef,
@@ -57,7 +64,7 @@ export const mlToolEntityCard = EntityCardBlueprint.make({
 export const modelEntityContent = EntityContentBlueprint.make({
   name: 'model',
   params: {
-    path: '/model',
+    path: `/${MODEL_TAB_PATH}`,
     title: 'Model',
     filter: isMlModelEntity,
     loader: () =>
@@ -65,6 +72,25 @@ export const modelEntityContent = EntityContentBlueprint.make({
         <m.ModelEntityContent />
       )),
   },
+});
+
+// The search page's entries for what the search module indexes; in an app
+// without the search plugin they have nothing to attach to.
+export const modelSearchResultListItem = SearchResultListItemBlueprint.make({
+  name: 'model',
+  params: {
+    icon: <ModelIcon />,
+    predicate: result => result.type === ML_MODEL_SEARCH_TYPE,
+    component: () =>
+      import('./components/ModelSearchResult').then(
+        m => m.ModelSearchResultListItem,
+      ),
+  },
+});
+
+export const modelSearchResultType = SearchFilterResultTypeBlueprint.make({
+  name: 'model',
+  params: { value: ML_MODEL_SEARCH_TYPE, name: 'Models', icon: <ModelIcon /> },
 });
 
 /**
@@ -82,6 +108,8 @@ export const mlPlatformPlugin = createFrontendPlugin({
     toolsPage,
     modelEntityContent,
     mlToolEntityCard,
+    modelSearchResultListItem,
+    modelSearchResultType,
   ],
   routes: { root: rootRouteRef, tools: toolsRouteRef },
 });

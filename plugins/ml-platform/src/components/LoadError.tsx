@@ -13,6 +13,8 @@ const whatToDo = (error: Error): string => {
       return 'You lack the ml-platform.model.read permission. Ask the Backstage admins to grant it to you or your team.';
     case 404:
       return 'The ML Platform backend plugin is not installed in this Backstage backend. Ask the Backstage admins to add @mlplatform/plugin-ml-platform-backend.';
+    case 503:
+      return 'A source the ML Platform reads (the message names it) does not answer, so the backend cannot tell. Try again once it is back; if it stays down, tell the team that runs it.';
     default:
       return 'The ML Platform backend failed. Try again; if it keeps failing, its logs say why.';
   }

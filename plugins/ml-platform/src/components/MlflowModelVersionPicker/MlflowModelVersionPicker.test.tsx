@@ -74,10 +74,14 @@ describe('MlflowModelVersionPicker', () => {
     expect(
       models().getByRole('radio', { name: /product-ranker/ }),
     ).toBeInTheDocument();
-    expect(listModels).toHaveBeenLastCalledWith({
-      search: 'home page',
-      limit: 20,
-    });
+    // The search is debounced: the list can show a shorter prefix's answer
+    // before the whole text is sent.
+    await waitFor(() =>
+      expect(listModels).toHaveBeenLastCalledWith({
+        search: 'home page',
+        limit: 20,
+      }),
+    );
   });
 
   it('lists the chosen model’s versions with aliases and verdicts, starting from the safe champion', async () => {

@@ -1,15 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import Box from '@material-ui/core/Box';
 import FormHelperText from '@material-ui/core/FormHelperText';
 import FormLabel from '@material-ui/core/FormLabel';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
+import { configApiRef, useApi } from '@backstage/core-plugin-api';
 import { ScaffolderField } from '@backstage/plugin-scaffolder-react/alpha';
 import { errorMessage } from '../errorMessage';
 import { defaultVersion } from './defaultVersion';
 import { ModelChoices } from './ModelChoices';
-import { refusalReason } from './refusalReason';
+import { refusalReason, servingRules, unknownCaution } from './refusalReason';
 import { MlflowModelVersionPickerProps } from './schema';
 import { useModelSearch } from './useModelSearch';
 import { useModelVersions } from './useModelVersions';
@@ -31,7 +32,9 @@ export const MlflowModelVersionPicker = (
     required,
     disabled,
     idSchema,
+    formContext,
   } = props;
+  const config = useApi(configApiRef);
   const allowedModels = uiSchema['ui:options']?.allowedModels;
   const [search, setSearch] = useState('');
   const models = useModelSearch(search, allowedModels);
@@ -40,7 +43,18 @@ export const MlflowModelVersionPicker = (
   const chosenVersion = versions.value?.find(
     v => v.version === formData?.version,
   );
-  const refusal = chosenVersion && refusalReason(chosenVersion);
+  // The whole form's data, later steps included once visited.
+  const options = uiSchema['ui:options'];
+  const stepsData = formContext?.formData as
+    | Record<string, unknown>
+    | undefined;
+  const rules = useMemo(
+    () => servingRules(config, options, stepsData),
+    [config, options, stepsData],
+  );
+  const refusal = chosenVersion && refusalReason(chosenVersion, rules);
+  const caution =
+    chosenVersion && !refusal && unknownCaution(chosenVersion, rules);
 
   // Start from the champion once the chosen model's versions are known,
   // unless the user (or a prefilled link) already named a version.
@@ -48,11 +62,11 @@ export const MlflowModelVersionPicker = (
     if (!formData?.model || formData.version || !versions.value) {
       return;
     }
-    const champion = defaultVersion(versions.value);
+    const champion = defaultVersion(versions.value, rules);
     if (champion) {
       onChange({ ...formData, version: champion.version });
     }
-  }, [formData, versions.value, onChange]);
+  }, [formData, versions.value, onChange, rules]);
 
   const searchId = `${idSchema?.$id ?? 'modelVersion'}-search`;
   return (
@@ -130,6 +144,7 @@ export const MlflowModelVersionPicker = (
           {versions.value && (
             <VersionChoices
               versions={versions.value}
+              rules={rules}
               chosen={formData.version}
               disabled={disabled}
               onChoose={v => onChange({ ...formData, version: v.version })}
@@ -150,6 +165,7 @@ export const MlflowModelVersionPicker = (
           {chosenVersion.version}.
         </FormHelperText>
       )}
+      {caution && <FormHelperText>{caution}</FormHelperText>}
     </ScaffolderField>
   );
 };

@@ -6,10 +6,16 @@ import RadioGroup from '@material-ui/core/RadioGroup';
 import Typography from '@material-ui/core/Typography';
 import { ModelVersion } from '@mlplatform/plugin-ml-platform-common';
 import { SafetyBadge } from '../shared';
-import { refusalReason } from './refusalReason';
+import { ServingRules, refusalReason } from './refusalReason';
 
-const VersionLabel = ({ version }: { version: ModelVersion }) => {
-  const refusal = refusalReason(version);
+const VersionLabel = ({
+  version,
+  rules,
+}: {
+  version: ModelVersion;
+  rules: ServingRules;
+}) => {
+  const refusal = refusalReason(version, rules);
   return (
     <Box display="flex" flexDirection="column" py={0.5}>
       <Box display="flex" alignItems="center" flexWrap="wrap" gridGap={8}>
@@ -47,11 +53,13 @@ const VersionLabel = ({ version }: { version: ModelVersion }) => {
  */
 export const VersionChoices = ({
   versions,
+  rules,
   chosen,
   disabled,
   onChoose,
 }: {
   versions: ModelVersion[];
+  rules: ServingRules;
   chosen?: string;
   disabled?: boolean;
   onChoose: (version: ModelVersion) => void;
@@ -72,7 +80,7 @@ export const VersionChoices = ({
         value={v.version}
         disabled={disabled}
         control={<Radio size="small" />}
-        label={<VersionLabel version={v} />}
+        label={<VersionLabel version={v} rules={rules} />}
       />
     ))}
   </RadioGroup>

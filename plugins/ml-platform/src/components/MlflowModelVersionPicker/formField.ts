@@ -5,7 +5,7 @@ import { MlflowModelVersionPickerSchema } from './schema';
 import { validateModelVersion } from './validateModelVersion';
 
 /** The name templates use: `ui:field: MlflowModelVersionPicker`. */
-export const MLFLOW_MODEL_VERSION_PICKER = 'MlflowModelVersionPicker';
+const MLFLOW_MODEL_VERSION_PICKER = 'MlflowModelVersionPicker';
 
 /** One definition of the field, for the legacy and the new scaffolder. */
 export const mlflowModelVersionPickerOptions = {

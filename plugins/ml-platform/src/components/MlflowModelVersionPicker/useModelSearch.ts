@@ -5,7 +5,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { mlPlatformApiRef } from '../../api';
 
 /** Enough to find a model by name without scrolling a long list. */
-export const SEARCH_PAGE_SIZE = 20;
+const SEARCH_PAGE_SIZE = 20;
 
 /**
  * The registered models whose name or description matches the search text,

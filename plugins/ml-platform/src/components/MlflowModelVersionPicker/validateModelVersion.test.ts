@@ -1,4 +1,5 @@
-import { ApiHolder } from '@backstage/core-plugin-api';
+import { ConfigReader } from '@backstage/config';
+import { ApiHolder, configApiRef } from '@backstage/core-plugin-api';
 import { createFieldValidation } from '@backstage/plugin-scaffolder-react/alpha';
 import { mlPlatformApiRef } from '../../api';
 import { registryApi } from './__fixtures__/registry';
@@ -8,18 +9,34 @@ import { validateModelVersion } from './validateModelVersion';
 describe('validateModelVersion', () => {
   const validate = async (
     value: Partial<ModelVersionChoice> | undefined,
-    options: { allowedModels?: string[]; api?: object } = {},
+    options: {
+      allowedModels?: string[];
+      formats?: string[];
+      api?: object;
+      allowUnknown?: object[];
+      formData?: object;
+    } = {},
   ) => {
     const api = options.api ?? registryApi().api;
-    const apiHolder: ApiHolder = {
-      get: ref => (ref.id === mlPlatformApiRef.id ? api : undefined) as any,
+    const config = new ConfigReader({
+      mlPlatform: { safety: { allowUnknown: options.allowUnknown ?? [] } },
+    });
+    const apis: Record<string, unknown> = {
+      [mlPlatformApiRef.id]: api,
+      [configApiRef.id]: config,
     };
+    const apiHolder: ApiHolder = { get: ref => apis[ref.id] as any };
     const validation = createFieldValidation();
     await validateModelVersion(value as ModelVersionChoice, validation, {
       apiHolder,
-      formData: {},
+      formData: options.formData ?? {},
       schema: {},
-      uiSchema: { 'ui:options': { allowedModels: options.allowedModels } },
+      uiSchema: {
+        'ui:options': {
+          allowedModels: options.allowedModels,
+          formats: options.formats,
+        },
+      },
     });
     return validation.__errors ?? [];
   };
@@ -46,12 +63,50 @@ describe('validateModelVersion', () => {
     ]);
   });
 
-  it('refuses a version not known to load without unpickling', async () => {
+  it('refuses an unknown version, or one with no verdict, by default', async () => {
     expect(await validate({ model: 'churn-predictor', version: '1' })).toEqual([
-      'churn-predictor v1 has no serialization known to load without unpickling: The custom flavor does not say how it loads.',
+      'churn-predictor v1 may not serve: its serialization is unknown, the custom flavor does not say how it loads. Unknown versions may serve only where mlPlatform.safety.allowUnknown names the cluster or namespace.',
     ]);
     expect(await validate({ model: 'churn-predictor', version: '2' })).toEqual([
-      'churn-predictor v2 cannot be checked for safe loading: MLflow answered 500 for the MLmodel file.',
+      'churn-predictor v2 may not serve: its serialization is unknown, its files could not be checked (MLflow answered 500 for the MLmodel file). Unknown versions may serve only where mlPlatform.safety.allowUnknown names the cluster or namespace.',
+    ]);
+  });
+
+  it('accepts an unknown version where config allows unknown for the target the form names', async () => {
+    const unknown = { model: 'churn-predictor', version: '1' };
+    const allowUnknown = [{ cluster: 'dev', namespace: 'sandbox' }];
+    expect(await validate(unknown, { allowUnknown })).toEqual([]);
+    expect(
+      await validate(unknown, {
+        allowUnknown,
+        formData: { cluster: 'dev', namespace: 'sandbox' },
+      }),
+    ).toEqual([]);
+    expect(
+      await validate(unknown, {
+        allowUnknown,
+        formData: { cluster: 'prod', namespace: 'ml' },
+      }),
+    ).toEqual([
+      'churn-predictor v1 may not serve in prod/ml: its serialization is unknown, the custom flavor does not say how it loads. Unknown versions may serve only in dev/sandbox.',
+    ]);
+    // Never an unsafe one.
+    expect(
+      await validate(
+        { model: 'fraud-detector', version: '2' },
+        { allowUnknown },
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('refuses a safe version in a format the template cannot load', async () => {
+    expect(
+      await validate(
+        { model: 'fraud-detector', version: '6' },
+        { formats: ['skops'] },
+      ),
+    ).toEqual([
+      "fraud-detector v6 is stored as sklearn, which this template's service cannot load: it loads skops.",
     ]);
   });
 

@@ -1,7 +1,8 @@
+import { configApiRef } from '@backstage/core-plugin-api';
 import { CustomFieldValidator } from '@backstage/plugin-scaffolder-react';
 import { mlPlatformApiRef } from '../../api';
 import { errorMessage } from '../errorMessage';
-import { refusalReason } from './refusalReason';
+import { refusalReason, servingRules } from './refusalReason';
 import {
   ModelVersionChoice,
   MlflowModelVersionPickerUiOptions,
@@ -50,7 +51,12 @@ export const validateModelVersion: CustomFieldValidator<
       validation.addError(`${value.model} has no version ${value.version}.`);
       return;
     }
-    const refusal = refusalReason(version);
+    const rules = servingRules(
+      context.apiHolder.get(configApiRef),
+      context.uiSchema?.['ui:options'],
+      context.formData as Record<string, unknown> | undefined,
+    );
+    const refusal = refusalReason(version, rules);
     if (refusal) {
       validation.addError(refusal);
     }

@@ -219,6 +219,20 @@ describe('model entity page', () => {
         name: /^Serialization unsafe: sklearn model serialized with cloudpickle/,
       }),
     ).toBeInTheDocument();
+    // The files and imports behind it.
+    const deciding = within(v4).getByRole('list', {
+      name: 'Files that decided the verdict',
+    });
+    expect(deciding).toHaveTextContent(
+      'model.pkl · pickle · unsafe · 2.0 KiB: Unpickling it runs posix.system (dangerous).',
+    );
+    expect(
+      within(deciding).getByRole('list', { name: 'Imports of model.pkl' }),
+    ).toHaveTextContent('posix.system dangerous');
+    expect(
+      within(v4).getByText(/From the files' bytes: 2 files, 2.0 KiB read/),
+    ).toBeInTheDocument();
+    expect(within(v4).getByText('1 file of data only')).toBeInTheDocument();
     const v3 = screen.getByRole('rowheader', { name: /^v3/ }).closest('tr')!;
     expect(
       within(v3).getByRole('img', { name: /^Serialization unknown/ }),
@@ -227,6 +241,47 @@ describe('model entity page', () => {
       within(v3).getByText(
         /Could not check how this version loads: MLmodel of version 3 could not be read/,
       ),
+    ).toBeInTheDocument();
+  });
+
+  it('says a reason several versions share once, under the table, and the others on their rows', async () => {
+    const unsafe = fraudDetector.versions.find(v => v.version === '4')!.safety!;
+    const reason =
+      "Loading runs code the model's author chose: model.pkl: Unpickling it runs posix.system (dangerous). Re-log the model in a format that loads without running code.";
+    serve({
+      ...fraudDetector,
+      versions: fraudDetector.versions.map(v =>
+        v.version === '6' || v.version === '4'
+          ? { ...v, safety: { ...unsafe, reason } }
+          : v,
+      ),
+    });
+    renderPage();
+    const notes = await screen.findByRole('list', {
+      name: 'Serialization verdicts of several versions',
+    });
+    expect(
+      within(notes)
+        .getAllByRole('listitem')
+        .map(li => li.textContent),
+    ).toEqual([`v6, v4: ${reason}`]);
+    const row = (name: RegExp) =>
+      screen.getByRole('rowheader', { name }).closest('tr')!;
+    for (const v of [/^v6/, /^v4/]) {
+      expect(
+        within(row(v)).getByText('Why: note 1 under the table'),
+      ).toBeInTheDocument();
+      expect(within(row(v)).queryByText(reason)).not.toBeInTheDocument();
+      // Hovering or a screen reader still gets the whole reason on the row.
+      expect(
+        within(row(v)).getByRole('img', {
+          name: `Serialization unsafe: ${reason}`,
+        }),
+      ).toBeInTheDocument();
+    }
+    // Only v5 says this one: on its row.
+    expect(
+      within(row(/^v5/)).getByText('ONNX models load without unpickling.'),
     ).toBeInTheDocument();
   });
 
@@ -363,6 +418,33 @@ describe('model entity page', () => {
     expect(
       screen.getByText(/Check the ml-platform.io\/registered-model annotation/),
     ).toBeInTheDocument();
+  });
+
+  it('names the unreachable registry instead of saying the model is not found', async () => {
+    const message =
+      "Cannot tell whether registered model 'fraud-detector' exists: mlflow registry mlflow is unreachable: connect ECONNREFUSED 127.0.0.1:5000. Try again once the registry answers";
+    server.use(
+      http.get('*/api/ml-platform/models/fraud-detector', () =>
+        HttpResponse.json(
+          {
+            error: { name: 'ServiceUnavailableError', message },
+            response: { statusCode: 503 },
+          },
+          { status: 503 },
+        ),
+      ),
+    );
+    renderPage();
+    expect(
+      await screen.findByText(`Could not load the model: ${message}`, {
+        exact: false,
+      }),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/does not answer/)).toBeInTheDocument();
+    expect(
+      screen.queryByText('Model fraud-detector not found'),
+    ).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeEnabled();
   });
 
   it('shows the backend error when the request fails', async () => {

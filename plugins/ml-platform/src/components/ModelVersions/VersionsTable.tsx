@@ -8,10 +8,17 @@ import {
 } from '../ModelEntityContent/servingShares';
 import { LineageLinks } from './LineageLinks';
 import { RunDetails } from './RunDetails';
+import { SharedReason, sharedReasons } from './sharedReasons';
+import { VerdictEvidence } from './VerdictEvidence';
 
-type Row = ModelVersion & { id: string; shares?: ServingShare[] };
+type Row = ModelVersion & {
+  id: string;
+  shares?: ServingShare[];
+  /** The note under the table that gives this version's reason. */
+  reasonNote?: number;
+};
 
-const VersionSafety = ({ version }: { version: ModelVersion }) =>
+const VersionSafety = ({ version }: { version: Row }) =>
   version.safety ? (
     <Flex direction="column" gap="0.5" align="start">
       <SafetyBadge
@@ -19,8 +26,11 @@ const VersionSafety = ({ version }: { version: ModelVersion }) =>
         reason={version.safety.reason}
       />
       <Text variant="body-x-small" color="secondary">
-        {version.safety.reason}
+        {version.reasonNote
+          ? `Why: note ${version.reasonNote} under the table`
+          : version.safety.reason}
       </Text>
+      <VerdictEvidence verdict={version.safety} />
     </Flex>
   ) : (
     <Flex direction="column" gap="0.5" align="start">
@@ -113,9 +123,23 @@ const columns: ColumnConfig<Row>[] = [
   },
 ];
 
+const ReasonNotes = ({ notes }: { notes: SharedReason[] }) => (
+  <ol aria-label="Serialization verdicts of several versions">
+    {notes.map(n => (
+      <li key={n.note} value={n.note}>
+        <Text variant="body-small">
+          <b>{n.versions.map(v => `v${v}`).join(', ')}</b>: {n.reason}
+        </Text>
+      </li>
+    ))}
+  </ol>
+);
+
 /**
  * Every version of the model, newest first: the readable and accessible
- * counterpart of the versions timeline, with the lineage links of each.
+ * counterpart of the versions timeline, with the lineage links of each. A
+ * verdict's reason that several versions share is said once, under the
+ * table, rather than on each of their rows.
  */
 export const VersionsTable = ({
   versions,
@@ -123,14 +147,22 @@ export const VersionsTable = ({
 }: {
   versions: ModelVersion[];
   shares: Map<string, ServingShare[]>;
-}) => (
-  <Table
-    columnConfig={columns}
-    data={versions.map(v => ({
-      ...v,
-      id: v.version,
-      shares: shares.get(v.version),
-    }))}
-    pagination={{ type: 'none' }}
-  />
-);
+}) => {
+  const notes = sharedReasons(versions);
+  const noteOf = new Map(notes.map(n => [n.reason, n.note]));
+  return (
+    <Flex direction="column" gap="2">
+      <Table
+        columnConfig={columns}
+        data={versions.map(v => ({
+          ...v,
+          id: v.version,
+          shares: shares.get(v.version),
+          reasonNote: v.safety && noteOf.get(v.safety.reason),
+        }))}
+        pagination={{ type: 'none' }}
+      />
+      {notes.length > 0 && <ReasonNotes notes={notes} />}
+    </Flex>
+  );
+};

@@ -10,6 +10,7 @@ import {
   ML_PLATFORM_ANNOTATIONS,
   parseRegisteredModelRef,
 } from '@mlplatform/plugin-ml-platform-common';
+import { MODEL_TAB_PATH } from '../../routes';
 import { useEntityLink } from '../useEntityLink';
 
 const annotation = ML_PLATFORM_ANNOTATIONS.registeredModel;
@@ -42,9 +43,10 @@ const indexEntities = (entities: Entity[]): EntityIndex => {
 };
 
 /**
- * Finds the catalog page of each model: the component that names it in its
- * `ml-platform.io/registered-model` annotation, or else the `ml-model`
- * resource the catalog module made for it. One catalog request for all rows;
+ * Finds the model tab of each model's catalog page: the page of the
+ * component that names it in its `ml-platform.io/registered-model`
+ * annotation, or else of the `ml-model` resource the catalog module made
+ * for it. One catalog request for all rows;
  * without a catalog the page still works, only without links.
  */
 export function useModelEntityLinks(): (model: {
@@ -75,7 +77,8 @@ export function useModelEntityLinks(): (model: {
       const entity =
         index?.byKey.get(`${model.registryId}/${model.name}`) ??
         index?.byName.get(model.name);
-      return entity && entityLink(entity);
+      const page = entity && entityLink(entity);
+      return page && `${page}/${MODEL_TAB_PATH}`;
     },
     [index, entityLink],
   );

@@ -63,7 +63,7 @@ export const allTo = (versions: string[], version: string): Percents =>
   Object.fromEntries(versions.map(v => [v, v === version ? 100 : 0]));
 
 /** Versions sorted newest first: numeric registry versions compare as numbers. */
-export const newestFirst = (versions: string[]): string[] =>
+const newestFirst = (versions: string[]): string[] =>
   [...versions].sort((a, b) =>
     b.localeCompare(a, undefined, { numeric: true }),
   );

@@ -4,7 +4,7 @@ import { GradualRollout } from '@mlplatform/plugin-ml-platform-common';
 import { mlPlatformApiRef } from '../../api';
 
 /** How often a running gradual rollout is re-read; the backend moves it, not the page. */
-export const GRADUAL_POLL_MS = 2000;
+const GRADUAL_POLL_MS = 2000;
 
 /**
  * Follows one gradual rollout: re-reads it every 2 s while it runs, and

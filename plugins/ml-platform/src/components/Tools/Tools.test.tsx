@@ -75,8 +75,21 @@ describe('ML tools', () => {
   const renderPage = () =>
     renderTestApp({
       extensions: [mlPlatformApi, modelsPage, toolsPage],
-      initialRouteEntries: ['/ml-platform/tools'],
+      initialRouteEntries: ['/ml-tools'],
     });
+
+  it('lights up only its own item in the sidebar, not the Models page too', async () => {
+    serveTools(tools);
+    renderPage();
+    const nav = await screen.findByRole('navigation');
+    expect(within(nav).getByRole('link', { name: 'ML tools' })).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
+    expect(
+      within(nav).getByRole('link', { name: 'Models' }),
+    ).not.toHaveAttribute('aria-current');
+  });
 
   it('lists every dashboard with its health, each linking to it', async () => {
     serveTools({

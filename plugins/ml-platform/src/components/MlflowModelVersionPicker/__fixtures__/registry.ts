@@ -23,7 +23,7 @@ const version = (
   status: 'READY',
   aliases: [],
   tags: {},
-  safety: { safety, reason, flavors: ['sklearn'] },
+  safety: { safety, reason, flavors: ['sklearn'], source: 'bytes', files: [] },
   links: { registry: `http://mlflow/#/models/${name}/versions/${v}` },
   ...extra,
 });
@@ -88,7 +88,7 @@ export const productRanker = model(
 );
 
 /** Versions whose loading the backend could not tell safe. */
-export const churnPredictor = model(
+const churnPredictor = model(
   'churn-predictor',
   'Predicts which subscribers are likely to cancel.',
   [

@@ -46,6 +46,8 @@ const version = (
     safety: 'safe',
     reason: 'ONNX models load without unpickling.',
     flavors: ['onnx'],
+    source: 'bytes',
+    files: [],
   },
   links: {
     registry: `http://mlflow.test/#/models/fraud-detector/versions/${n}`,
@@ -95,6 +97,26 @@ export const fraudDetector: ModelDetailsResponse = {
         reason:
           'sklearn model serialized with cloudpickle: loading it runs pickle.',
         flavors: ['python_function', 'sklearn'],
+        source: 'bytes',
+        fileCount: 2,
+        bytesRead: 2048,
+        files: [
+          {
+            path: 'model.pkl',
+            format: 'pickle',
+            safety: 'unsafe',
+            reason: 'Unpickling it runs posix.system (dangerous).',
+            size: 2000,
+            imports: [{ module: 'posix', name: 'system', risk: 'dangerous' }],
+            innocuousImports: 3,
+          },
+          {
+            path: 'MLmodel',
+            format: 'text',
+            safety: 'safe',
+            reason: 'Read by MLflow as text, never by a model loader.',
+          },
+        ],
       },
       leadTimeSeconds: 5 * day,
       lineage: {

@@ -1,0 +1,1 @@
+export { ModelSearchResultListItem } from './ModelSearchResultListItem';
