@@ -148,7 +148,10 @@ describe('the portal backend on the local ML platform', () => {
       status: 'READY',
       safety: {
         safety: 'unsafe',
-        reason: expect.stringContaining('sklearn flavor is stored with pickle'),
+        source: 'bytes',
+        reason: expect.stringMatching(
+          /model\.pkl: Unpickling it imports and calls sklearn\./,
+        ),
       },
       run: { metrics: { auc: 0.91 } },
       links: {
@@ -176,7 +179,11 @@ describe('the portal backend on the local ML platform', () => {
       body.versions.find((v: any) => v.version === '5').safety,
     ).toMatchObject({
       safety: 'safe',
-      reason: 'Stored in ONNX, which loads without unpickling.',
+      source: 'bytes',
+      reason: expect.stringMatching(/data only \(onnx\)/),
+      files: expect.arrayContaining([
+        expect.objectContaining({ path: 'model.onnx', format: 'onnx' }),
+      ]),
     });
     expect(body.deployments).toHaveLength(2);
   });

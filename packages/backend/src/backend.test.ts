@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'yaml';
+import { mcpRequest } from './testing/mcpClient';
 import {
   BackendProcess,
   eventually,
@@ -13,6 +15,9 @@ import {
 jest.setTimeout(180_000);
 
 const CATALOG_DIR = path.resolve(__dirname, '../../../catalog');
+
+/** A static token whose service subject mlPlatform.servicePrincipals names not. */
+const strayToken = randomBytes(24).toString('base64url');
 
 function catalogEntityRefs(): string[] {
   return fs
@@ -43,7 +48,13 @@ describe('the portal backend', () => {
     });
 
   beforeAll(async () => {
-    backend = await startBackendProcess();
+    backend = await startBackendProcess({
+      env: {
+        APP_CONFIG_backend_auth_externalAccess: JSON.stringify([
+          { type: 'static', options: { token: strayToken, subject: 'stray' } },
+        ]),
+      },
+    });
     baseUrl = backend.baseUrl;
     const signIn = () => backend.signInAsGuest();
     // Sign-in resolves group membership from the catalog, so sign in again
@@ -118,6 +129,92 @@ describe('the portal backend', () => {
     const ids = (await res.json()).map((a: { id: string }) => a.id);
     expect(ids).toContain('ml-platform:deployment:labels');
     expect(ids).toContain('fetch:template');
+  });
+
+  it("offers the ML Platform's actions to MCP clients, marked as they are, to signed-in callers only", async () => {
+    expect((await mcpRequest(baseUrl, undefined, 'tools/list')).status).toBe(
+      401,
+    );
+    const { result } = await mcpRequest(baseUrl, guestToken, 'tools/list');
+    const tools = Object.fromEntries(
+      result.tools.map((t: any) => [t.name, t.annotations]),
+    );
+    expect(tools).toEqual({
+      'ml-platform.apply-model-rollout': {
+        title: 'Change the traffic of a model deployment',
+        destructiveHint: true,
+        idempotentHint: false,
+        readOnlyHint: false,
+        openWorldHint: false,
+      },
+      'ml-platform.list-model-rollouts': {
+        title: 'List the rollouts of a model',
+        destructiveHint: false,
+        idempotentHint: true,
+        readOnlyHint: true,
+        openWorldHint: false,
+      },
+    });
+  });
+
+  it('runs an ML Platform action called through MCP with the caller’s permissions', async () => {
+    const { result } = await mcpRequest(baseUrl, guestToken, 'tools/call', {
+      name: 'ml-platform.list-model-rollouts',
+      arguments: { model: 'fraud-detector' },
+    });
+    expect(result.isError).toBeUndefined();
+    expect(result.structuredContent).toEqual({ items: [] });
+    // With no registry configured, there is no model to change the traffic of.
+    const refused = await mcpRequest(baseUrl, guestToken, 'tools/call', {
+      name: 'ml-platform.apply-model-rollout',
+      arguments: {
+        model: 'fraud-detector',
+        cluster: 'local',
+        namespace: 'ml-prod',
+        strategy: 'promote',
+        target: { version: '6' },
+      },
+    });
+    expect(refused.result).toEqual({
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: "NotFoundError: No registered model named 'fraud-detector'",
+        },
+      ],
+    });
+  });
+
+  it('refuses an ML Platform action through MCP to a caller its permissions deny, and says why', async () => {
+    const { result } = await mcpRequest(baseUrl, strayToken, 'tools/call', {
+      name: 'ml-platform.list-model-rollouts',
+      arguments: { model: 'fraud-detector' },
+    });
+    expect(result).toEqual({
+      isError: true,
+      content: [
+        {
+          type: 'text',
+          text: 'NotAllowedError: Not allowed to read the rollout audit trail: permission ml-platform.audit.read denied',
+        },
+      ],
+    });
+  });
+
+  it("searches the catalog from the portal's search", async () => {
+    const titles = await eventually(
+      async () => {
+        const res = await get('/api/search/query?term=fraud');
+        const { results } = await res.json();
+        return results?.length
+          ? results.map((r: any) => r.document.title)
+          : undefined;
+      },
+      'the search index of the catalog',
+      150_000,
+    );
+    expect(titles).toContain('Fraud scorer');
   });
 
   it('refuses the guest what the permission policy denies, and changes nothing', async () => {

@@ -34,6 +34,20 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@mlplatform/plugin-ml-platform-backend'));
 
+// The portal's search: catalog entities, and the registered models and
+// their versions, read through the ML Platform API. On PostgreSQL the index
+// lives in the database, shared by every replica (one replica indexes);
+// on SQLite, in memory.
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@backstage/plugin-search-backend-module-pg'));
+backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@mlplatform/plugin-search-backend-module-ml-platform'));
+
+// The actions of the plugins in backend.actions.pluginSources (the ML
+// Platform's rollout actions), for AI agents at /api/mcp-actions/v1, each
+// with the caller's own permissions.
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
+
 // A plugin that failed to start leaves a process that answers liveness but
 // never gets ready; exiting lets Kubernetes start it again.
 backend.start().catch(error => {

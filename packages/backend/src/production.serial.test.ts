@@ -305,6 +305,27 @@ describe('the production bundle, two replicas on one PostgreSQL', () => {
       ).status,
     ).toBe(403);
     expect((await call(replica, '/api/kubernetes/clusters')).status).toBe(403);
+    // Within the two plugins, only what mlPlatform.servicePrincipals and the
+    // token's accessRestrictions name: no registry refresh, no catalog write.
+    expect(
+      (await call(replica, '/api/ml-platform/models/fraud-detector/rollouts'))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call(replica, '/api/ml-platform/refresh', { method: 'POST' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await call(replica, '/api/catalog/locations', {
+          method: 'POST',
+          body: {
+            type: 'url',
+            target: 'https://example.com/catalog-info.yaml',
+          },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('gives the same model answers on both replicas', async () => {

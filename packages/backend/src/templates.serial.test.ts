@@ -1,16 +1,29 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fetchAcrossRestarts, kubeRequest } from 'platform-tests';
+import {
+  REAL_NODE,
+  buildServiceImage,
+  fetchAcrossRestarts,
+  kubeRequest,
+  createServingNamespace,
+} from 'platform-tests';
 import type { BackendProcess } from './testing/startBackendProcess';
 import { eventually } from './testing/startBackendProcess';
 import { startPortalOnPlatform } from './templates/__testUtils__/portalBackend';
+import {
+  dryRunTemplate,
+  writeFiles,
+} from './templates/__testUtils__/renderTemplate';
 
 // A real (not dry) run of the model service template in the demo setup: the
 // portal's backend on the local platform, publishing to a local directory
-// (no SCM server), applying to the local cluster. Serial: it creates a
+// (no SCM server), applying to the local cluster, where its pods run on the
+// real node from the image its CI would have pushed (built here by the
+// platform's builder from the same template output). Serial: it creates a
 // namespace, workloads and a catalog location that other suites would see.
 
-jest.setTimeout(600_000);
+jest.setTimeout(1_200_000);
 
 const suffix = `${process.pid}-${Date.now().toString(36)}`.slice(-12);
 const name = `scaffolded-${suffix}`;
@@ -20,6 +33,7 @@ describe('a model service scaffolded for real', () => {
   let backend: BackendProcess;
   let token: string;
   let publishedTo: string | undefined;
+  let configDir: string | undefined;
   const api = async (method: string, p: string, body?: unknown) => {
     // Reads and deletes are resent if they meet a pooled connection the
     // backend had just closed as idle; the task is created once.
@@ -37,18 +51,24 @@ describe('a model service scaffolded for real', () => {
   };
 
   beforeAll(async () => {
-    ({ backend, token } = await startPortalOnPlatform());
-    const created = await kubeRequest('POST', '/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: namespace },
-    });
-    if (created.status !== 201) {
-      throw new Error(`creating ${namespace}: ${JSON.stringify(created.body)}`);
-    }
+    // The demo's config with the test's namespace the one templates may
+    // apply to.
+    configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaffold-config-'));
+    const config = path.join(configDir, 'app-config.namespace.yaml');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        mlPlatform: {
+          scaffolder: { apply: { allowedNamespaces: [namespace] } },
+        },
+      }),
+    );
+    ({ backend, token } = await startPortalOnPlatform({ configs: [config] }));
+    await createServingNamespace(namespace);
   });
 
   afterAll(async () => {
+    if (configDir) fs.rmSync(configDir, { recursive: true, force: true });
     await kubeRequest('DELETE', `/api/v1/namespaces/${namespace}`);
     if (backend) {
       const { body: locations } = await api('GET', '/catalog/locations');
@@ -79,25 +99,40 @@ describe('a model service scaffolded for real', () => {
       return res.status === 200 ? true : undefined;
     }, 'the template in the catalog');
 
+    const values = {
+      name,
+      description: 'Scaffolded by the template test.',
+      owner: 'group:default/fraud-ml',
+      system: 'system:default/fraud-detection',
+      modelVersion: { model: 'fraud-detector', version: '6' },
+      cluster: 'local',
+      namespace,
+      router: 'gateway-api',
+      gateway: 'ml-gateway',
+      replicas: 1,
+      cpu: '100m',
+      memory: '512Mi',
+      imageRepository: 'registry.ml-platform.local/ml',
+      applyToCluster: true,
+    };
+    // The image the generated manifests name, as the service's CI would push
+    // it: the same template output, built by the platform's builder.
+    const rendered = await dryRunTemplate({
+      baseUrl: backend.baseUrl,
+      token,
+      template: 'model-service',
+      values: { ...values, applyToCluster: false },
+    });
+    expect(rendered.status).toBe(200);
+    const buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'scaffolded-'));
+    writeFiles(buildDir, rendered.files);
+    const image = await buildServiceImage(buildDir, name, 'v6');
+    fs.rmSync(buildDir, { recursive: true, force: true });
+
     const started = Date.now();
     const task = await api('POST', '/scaffolder/v2/tasks', {
       templateRef: 'template:default/ml-model-service',
-      values: {
-        name,
-        description: 'Scaffolded by the template test.',
-        owner: 'group:default/fraud-ml',
-        system: 'system:default/fraud-detection',
-        modelVersion: { model: 'fraud-detector', version: '6' },
-        cluster: 'local',
-        namespace,
-        router: 'gateway-api',
-        gateway: 'ml-gateway',
-        replicas: 1,
-        cpu: '100m',
-        memory: '128Mi',
-        imageRepository: 'registry.example.com/ml',
-        applyToCluster: true,
-      },
+      values,
     });
     expect(task.status).toBe(201);
 
@@ -159,10 +194,33 @@ describe('a model service scaffolded for real', () => {
       `/apis/apps/v1/namespaces/${namespace}/deployments/${name}-v6`,
     );
     expect(deployment.body.status.readyReplicas).toBe(1);
+    // Ready on the real node, from the image built above.
+    const pods = await get(
+      `/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(
+        `app.kubernetes.io/name=${name}`,
+      )}`,
+    );
+    expect(
+      pods.body.items.map((p: any) => [
+        p.spec.nodeName,
+        // The image as the pod names it: the runtime reports any tag of the same
+        // image ID, and a test before may have built one with the same content.
+        p.spec.containers[0].image,
+        p.status.containerStatuses[0].ready,
+      ]),
+    ).toEqual([[REAL_NODE.name, image, true]]);
     expect(deployment.body.metadata.labels).toMatchObject({
       'ml-platform.io/model': 'fraud-detector',
       'ml-platform.io/model-version': '6',
+      'ml-platform.io/owner': 'fraud-ml',
     });
+    // Applied as the team that owns the service.
+    expect(deployment.body.metadata.annotations['ml-platform.io/owner']).toBe(
+      'group:default/fraud-ml',
+    );
+    expect(
+      deployment.body.metadata.managedFields.map((f: any) => f.manager),
+    ).toContain('ml-platform/group:default/fraud-ml');
     for (const service of [`${name}-v6`, name]) {
       expect(
         (await get(`/api/v1/namespaces/${namespace}/services/${service}`))

@@ -37,3 +37,21 @@ export async function withLocalDatabase<T>(
     await client.end();
   }
 }
+
+/**
+ * `backend.database` for the portal on the local PostgreSQL, as the role the
+ * portal gets in production, its databases named with `prefix`.
+ */
+export function localDatabaseConfig(prefix: string) {
+  const pg = readLocalPostgres();
+  return {
+    client: 'pg',
+    connection: {
+      host: pg.host,
+      port: pg.port,
+      user: pg.user,
+      password: pg.password,
+    },
+    prefix,
+  };
+}

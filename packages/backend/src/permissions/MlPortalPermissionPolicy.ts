@@ -14,15 +14,25 @@ import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
-import { mlPlatformRolloutPermission } from '@mlplatform/plugin-ml-platform-common';
+import { kubernetesProxyPermission } from '@backstage/plugin-kubernetes-common';
+import {
+  mlPlatformAnyOwnerPermission,
+  mlPlatformRolloutPermission,
+} from '@mlplatform/plugin-ml-platform-common';
 
 /** Members of this group administer the portal and every model. */
 export const PLATFORM_ADMIN_GROUP = 'group:default/ml-platform';
 
 /**
- * The portal's policy: everyone may read and scaffold; the platform team may
- * do anything; a model's owners may change its traffic; only the platform team
- * deletes from the catalog.
+ * The portal's policy: the platform team may do anything; a model's owners
+ * may change its traffic and update its entities; everyone signed in may
+ * read, and scaffold for their own groups; nobody else deletes from the
+ * catalog or uses the Kubernetes proxy; anonymous callers get nothing.
+ *
+ * Service principals never reach a policy: Backstage decides their requests
+ * from the `accessRestrictions` of their `backend.auth.externalAccess` entry,
+ * and the ML Platform backend lets only the service subjects named in
+ * `mlPlatform.servicePrincipals` act (docs/security.md).
  */
 export class MlPortalPermissionPolicy implements PermissionPolicy {
   constructor(private readonly userInfo: UserInfoService) {}
@@ -32,8 +42,9 @@ export class MlPortalPermissionPolicy implements PermissionPolicy {
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     if (!user) {
-      // Requests on behalf of backend services, not people.
-      return { result: AuthorizeResult.ALLOW };
+      // A caller without credentials, on a route that lets such callers in
+      // and then asks for a permission.
+      return { result: AuthorizeResult.DENY };
     }
     const { ownershipEntityRefs } = await this.userInfo.getUserInfo(
       user.credentials,
@@ -44,6 +55,14 @@ export class MlPortalPermissionPolicy implements PermissionPolicy {
 
     const { permission } = request;
     const { action } = permission.attributes;
+    // Without a Kubernetes token of the caller's own, the proxy forwards a
+    // request with the portal's cluster credentials: a PATCH through it would
+    // step around the owner check, the safety and GitOps gates and the audit
+    // trail of rollouts. Its permission has no resource to decide by, so it
+    // is the platform team's alone.
+    if (isPermission(permission, kubernetesProxyPermission)) {
+      return { result: AuthorizeResult.DENY };
+    }
     if (action === 'delete') {
       return { result: AuthorizeResult.DENY };
     }
@@ -57,6 +76,11 @@ export class MlPortalPermissionPolicy implements PermissionPolicy {
         permission,
         catalogConditions.isEntityOwner({ claims: ownershipEntityRefs }),
       );
+    }
+    // A new service for a group other than one's own is the platform
+    // team's to create.
+    if (isPermission(permission, mlPlatformAnyOwnerPermission)) {
+      return { result: AuthorizeResult.DENY };
     }
     return { result: AuthorizeResult.ALLOW };
   }

@@ -9,7 +9,7 @@ export interface ResourceInfo {
 const discovered = new Map<string, Promise<any>>();
 
 /** The collection path and scope of a kind, from the apiserver's discovery. */
-export async function resourceOf(
+async function resourceOf(
   apiVersion: string,
   kind: string,
 ): Promise<ResourceInfo & { groupVersionPath: string }> {

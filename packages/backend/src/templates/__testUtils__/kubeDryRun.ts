@@ -9,6 +9,10 @@ const RESOURCES: Record<string, { prefix: string; plural: string }> = {
     prefix: '/apis/gateway.networking.k8s.io/v1',
     plural: 'httproutes',
   },
+  'gateway.networking.k8s.io/v1/Gateway': {
+    prefix: '/apis/gateway.networking.k8s.io/v1',
+    plural: 'gateways',
+  },
   'argoproj.io/v1alpha1/Rollout': {
     prefix: '/apis/argoproj.io/v1alpha1',
     plural: 'rollouts',
@@ -26,11 +30,14 @@ export function parseManifests(files: string[]): any[] {
 }
 
 /**
- * Server-side applies each object with dryRun=All on the local apiserver:
+ * Server-side applies each object on the local apiserver; with `dryRun`,
  * validated and defaulted by the real apiserver (and CRD schemas), nothing
  * stored. Answers the status and body per object.
  */
-export async function serverSideDryRun(objects: any[]) {
+export async function serverSideApply(
+  objects: any[],
+  options: { dryRun: boolean },
+) {
   const results = [];
   for (const obj of objects) {
     const resource = RESOURCES[`${obj.apiVersion}/${obj.kind}`];
@@ -38,9 +45,10 @@ export async function serverSideDryRun(objects: any[]) {
       throw new Error(`no REST path known for ${obj.apiVersion} ${obj.kind}`);
     }
     const { namespace, name } = obj.metadata;
+    const dryRun = options.dryRun ? 'dryRun=All&' : '';
     const res = await kubeRequest(
       'PATCH',
-      `${resource.prefix}/namespaces/${namespace}/${resource.plural}/${name}?dryRun=All&fieldManager=ml-platform-template-tests&force=true`,
+      `${resource.prefix}/namespaces/${namespace}/${resource.plural}/${name}?${dryRun}fieldManager=ml-platform-template-tests&force=true`,
       obj,
       'application/apply-patch+yaml',
     );
@@ -48,6 +56,10 @@ export async function serverSideDryRun(objects: any[]) {
   }
   return results;
 }
+
+/** {@link serverSideApply} with dryRun=All: nothing stored. */
+const serverSideDryRun = (objects: any[]) =>
+  serverSideApply(objects, { dryRun: true });
 
 /** [kind, 'accepted' or the apiserver's message] per object, for assertions. */
 export async function acceptedByApiserver(objects: any[]) {

@@ -33,7 +33,7 @@ export function mlflowPython(): string {
   );
   if (!fs.existsSync(path.join(venv, '.complete'))) {
     throw new Error(
-      `${venv} is missing: start the local platform with scripts/platform/up.sh`,
+      `${venv} is missing: start the platform: scripts/platform/up.sh`,
     );
   }
   return path.join(venv, 'bin', 'python');
@@ -41,3 +41,8 @@ export function mlflowPython(): string {
 
 // eslint-disable-next-line no-restricted-syntax
 export const PYFUNC_PREDICT = path.join(__dirname, 'pyfunc_predict.py');
+// eslint-disable-next-line no-restricted-syntax
+export const REGISTER_MODEL_COPY = path.join(
+  __dirname,
+  'register_model_copy.py',
+);

@@ -14,10 +14,16 @@ export interface PortalOnPlatform {
 /**
  * The portal's real backend (src/index.ts with app-config.yaml) pointed at
  * the local ML platform, with a guest token that names the guest's teams.
+ * `configs` are more config files, read last.
  */
-export async function startPortalOnPlatform(): Promise<PortalOnPlatform> {
+export async function startPortalOnPlatform(
+  options: { configs?: string[] } = {},
+): Promise<PortalOnPlatform> {
   const backend = await startBackendProcess({
-    configs: [platformFilePath('app-config.platform.yaml')],
+    configs: [
+      platformFilePath('app-config.platform.yaml'),
+      ...(options.configs ?? []),
+    ],
   });
   try {
     return { backend, token: await signInOnceReady(backend) };

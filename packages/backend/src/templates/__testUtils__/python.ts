@@ -6,7 +6,7 @@ import path from 'node:path';
 import { freePort } from '../../testing/startBackendProcess';
 
 /** Downloads and venvs of generated services live outside the repository. */
-export const CACHE_DIR = path.join(
+const CACHE_DIR = path.join(
   process.env.ML_PLATFORM_CACHE ??
     path.join(
       process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
@@ -54,10 +54,15 @@ export function freshVenv(dir: string, requirementsFile: string): string {
 }
 
 /**
- * A virtualenv with the requirements file installed, built once per content
- * of that file (and the files it includes) and reused by later runs.
+ * A virtualenv with the requirements file installed (with `pipArgs` more),
+ * built once per content of that file (and the files it includes) and reused
+ * by later runs.
  */
-export function cachedVenv(name: string, requirementsFile: string): string {
+export function cachedVenv(
+  name: string,
+  requirementsFile: string,
+  pipArgs: string[] = [],
+): string {
   const dir = path.dirname(requirementsFile);
   const hash = crypto.createHash('sha256');
   for (const f of fs
@@ -66,6 +71,7 @@ export function cachedVenv(name: string, requirementsFile: string): string {
     .sort()) {
     hash.update(f).update(fs.readFileSync(path.join(dir, f)));
   }
+  hash.update(JSON.stringify(pipArgs));
   const venv = path.join(
     CACHE_DIR,
     `${name}-venv-${hash.digest('hex').slice(0, 12)}`,
@@ -73,15 +79,10 @@ export function cachedVenv(name: string, requirementsFile: string): string {
   if (!fs.existsSync(path.join(venv, '.complete'))) {
     fs.rmSync(venv, { recursive: true, force: true });
     run('python3', ['-m', 'venv', venv]);
-    pipInstall(venv, ['-r', requirementsFile], dir);
+    pipInstall(venv, [...pipArgs, '-r', requirementsFile], dir);
     fs.writeFileSync(path.join(venv, '.complete'), '');
   }
   return venv;
-}
-
-/** Installs more requirements into a venv; a no-op when they are there. */
-export function installInto(venv: string, requirementsFile: string) {
-  pipInstall(venv, ['-r', requirementsFile], path.dirname(requirementsFile));
 }
 
 export interface RunningService {

@@ -17,6 +17,12 @@ import {
 } from '../testing/startBackendProcess';
 import { objectPath, serverSideApply } from './__testUtils__/serverSideApply';
 import {
+  httpRoutesPath,
+  modelLabels,
+  routeWeights,
+  serveModel,
+} from '../__testUtils__/servedModel';
+import {
   DEPLOY_DIR,
   type Manifest,
   readManifestFile,
@@ -73,6 +79,7 @@ function rbacOfThisRun(): Manifest[] {
   return [
     ...readManifestFile('rbac/catalog-reader.yaml'),
     ...readManifestFile('rbac/kubernetes-tab-reader.yaml'),
+    ...bindIn(modelsNs)(readManifestFile('rbac/kubernetes-tab-logs.yaml')),
     ...bindIn(modelsNs)(readManifestFile('rbac/rollouts.yaml')),
     ...bindIn(appsNs)(
       readManifestFile('optional/scaffolder-apply/scaffolder-apply.yaml'),
@@ -86,75 +93,20 @@ function rbacOfThisRun(): Manifest[] {
   });
 }
 
-const labels = (version: string) => ({
-  'ml-platform.io/model': model,
-  'ml-platform.io/model-version': version,
-  'backstage.io/kubernetes-id': entityName,
-});
+const labels = (version: string) => modelLabels(model, version, entityName);
 
-const routes = (ns: string) =>
-  `/apis/gateway.networking.k8s.io/v1/namespaces/${ns}/httproutes`;
+const routes = httpRoutesPath;
 
 async function servedVersions(ns: string) {
-  for (const v of ['1', '2']) {
-    await kubeAdminRequest(
-      'POST',
-      `/apis/apps/v1/namespaces/${ns}/deployments`,
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: `${model}-v${v}`, labels: labels(v) },
-        spec: {
-          replicas: 1,
-          selector: { matchLabels: labels(v) },
-          template: {
-            metadata: { labels: labels(v) },
-            spec: {
-              containers: [
-                {
-                  name: 'model',
-                  image: `registry.example.com/${model}:${v}`,
-                  ports: [{ containerPort: PORT, name: 'http' }],
-                },
-              ],
-            },
-          },
-        },
-      },
-    );
-    await kubeAdminRequest('POST', `/api/v1/namespaces/${ns}/services`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: `${model}-v${v}`, labels: labels(v) },
-      spec: {
-        selector: labels(v),
-        ports: [{ name: 'http', port: PORT, targetPort: PORT }],
-      },
-    });
-  }
-  await kubeAdminRequest('POST', routes(ns), {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: { name: model },
-    spec: {
-      parentRefs: [{ name: 'ml-gateway' }],
-      rules: [
-        {
-          backendRefs: ['1', '2'].map(v => ({
-            name: `${model}-v${v}`,
-            port: PORT,
-            weight: v === '1' ? 100 : 0,
-          })),
-        },
-      ],
-    },
+  await serveModel({
+    namespace: ns,
+    model,
+    weights: { '1': 100, '2': 0 },
+    entity: entityName,
   });
 }
 
-const weights = async (ns: string) =>
-  (
-    await kubeAdminRequest('GET', `${routes(ns)}/${model}`)
-  ).spec.rules[0].backendRefs.map((r: { weight: number }) => r.weight);
+const weights = (ns: string) => routeWeights(ns, model);
 
 let tmpDir: string;
 let saToken: string;
@@ -285,6 +237,16 @@ beforeAll(async () => {
         ],
       },
       mlPlatform: {
+        // The guest's entity claims the model.
+        ownership: { trustedLocations: [`file:${entityFile}`] },
+        // The scratch versions have no files to judge: unknown, which only
+        // the namespaces config names may serve.
+        safety: {
+          allowUnknown: [modelsNs, otherNs].map(namespace => ({
+            cluster: 'local',
+            namespace,
+          })),
+        },
         registries: {
           mlflow: [
             {
@@ -649,5 +611,56 @@ describe('the portal with a token bound only to the shipped roles', () => {
     ).toEqual(Object.fromEntries(Object.keys(refused).map(k => [k, 403])));
     const deployment = await kubeAdminRequest('GET', deploymentPath);
     expect(deployment.spec.replicas).toBe(1);
+  });
+
+  it("reads no ConfigMap, and pod logs and events only where the tab's logs role is bound", async () => {
+    // What the apiserver itself answers for this token.
+    const may = async (attributes: object) =>
+      (
+        await asPortal(
+          'POST',
+          '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+          {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: attributes },
+          },
+        )
+      ).body.status.allowed;
+    const logs = (namespace: string) => ({
+      verb: 'get',
+      resource: 'pods',
+      subresource: 'log',
+      namespace,
+    });
+    const events = (namespace: string) => ({
+      verb: 'list',
+      resource: 'events',
+      namespace,
+    });
+    expect({
+      'list ConfigMaps anywhere': await may({
+        verb: 'list',
+        resource: 'configmaps',
+      }),
+      'list ConfigMaps in a model namespace': await may({
+        verb: 'list',
+        resource: 'configmaps',
+        namespace: modelsNs,
+      }),
+      'pod logs in a model namespace': await may(logs(modelsNs)),
+      'pod logs elsewhere': await may(logs(otherNs)),
+      'events in a model namespace': await may(events(modelsNs)),
+      'events elsewhere': await may(events(otherNs)),
+      'list pods anywhere': await may({ verb: 'list', resource: 'pods' }),
+    }).toEqual({
+      'list ConfigMaps anywhere': false,
+      'list ConfigMaps in a model namespace': false,
+      'pod logs in a model namespace': true,
+      'pod logs elsewhere': false,
+      'events in a model namespace': true,
+      'events elsewhere': false,
+      'list pods anywhere': true,
+    });
   });
 });

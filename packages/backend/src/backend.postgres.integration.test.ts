@@ -1,10 +1,12 @@
-import { readLocalPostgres } from 'platform-tests';
 import {
   BackendProcess,
   eventually,
   startBackendProcess,
 } from './testing/startBackendProcess';
-import { withLocalDatabase } from './__testUtils__/withLocalDatabase';
+import {
+  localDatabaseConfig,
+  withLocalDatabase,
+} from './__testUtils__/withLocalDatabase';
 
 // The portal's real backend on PostgreSQL, production's database (the local
 // one of scripts/platform/postgres.sh), as the role production gives it: one
@@ -14,7 +16,6 @@ import { withLocalDatabase } from './__testUtils__/withLocalDatabase';
 
 jest.setTimeout(240_000);
 
-const pg = readLocalPostgres();
 const prefix = `ml_pg_test_${process.pid}_`;
 
 const databasesOfThisRun = () =>
@@ -34,16 +35,9 @@ describe('the portal backend on PostgreSQL', () => {
   beforeAll(async () => {
     backend = await startBackendProcess({
       env: {
-        APP_CONFIG_backend_database: JSON.stringify({
-          client: 'pg',
-          connection: {
-            host: pg.host,
-            port: pg.port,
-            user: pg.user,
-            password: pg.password,
-          },
-          prefix,
-        }),
+        APP_CONFIG_backend_database: JSON.stringify(
+          localDatabaseConfig(prefix),
+        ),
       },
     });
     token = await backend.signInAsGuest();
@@ -130,6 +124,35 @@ describe('the portal backend on PostgreSQL', () => {
         (
           await client.query<{ n: string }>(
             `SELECT count(*) AS n FROM final_entities WHERE final_entity IS NOT NULL`,
+          )
+        ).rows,
+    );
+    expect(Number(n)).toBeGreaterThan(0);
+  });
+
+  it("keeps the portal's search index in PostgreSQL, where every replica reads it", async () => {
+    const titles = await eventually(
+      async () => {
+        const res = await fetch(
+          `${backend!.baseUrl}/api/search/query?term=fraud`,
+          { headers: { authorization: `Bearer ${token}` } },
+        );
+        const { results } = res.ok ? await res.json() : { results: [] };
+        return results.length > 0
+          ? results.map((r: any) => r.document.title)
+          : undefined;
+      },
+      'the search index of the catalog',
+      150_000,
+    );
+    expect(titles).toContain('Fraud scorer');
+
+    const [{ n }] = await withLocalDatabase(
+      `${prefix}search`,
+      async client =>
+        (
+          await client.query<{ n: string }>(
+            `SELECT count(*) AS n FROM documents WHERE type = 'software-catalog'`,
           )
         ).rows,
     );

@@ -7,6 +7,7 @@ import {
   acceptedByApiserver,
   parseManifests,
 } from './__testUtils__/kubeDryRun';
+import { PROCESSING_SERVICE_FORM } from './__testUtils__/formValues';
 import { startPortalOnPlatform } from './__testUtils__/portalBackend';
 import { freshVenv, runToExit, startUvicorn } from './__testUtils__/python';
 import { dryRunTemplate, writeFiles } from './__testUtils__/renderTemplate';
@@ -20,19 +21,7 @@ import { validateCatalogInfo } from './__testUtils__/validateEntities';
 jest.setTimeout(600_000);
 
 const values = (overrides: Record<string, unknown> = {}) => ({
-  name: 'fraud-decision-next',
-  description: 'Approve, review or decline from the fraud score.',
-  owner: 'group:default/fraud-ml',
-  system: 'system:default/fraud-detection',
-  modelService: 'component:default/fraud-scorer',
-  kind: 'post',
-  cluster: 'local',
-  namespace: 'ml-staging',
-  replicas: 1,
-  cpu: '250m',
-  memory: '256Mi',
-  imageRepository: 'registry.example.com/ml',
-  applyToCluster: false,
+  ...PROCESSING_SERVICE_FORM,
   ...overrides,
 });
 
@@ -71,9 +60,14 @@ describe('the processing service template', () => {
       expect([...files.keys()]).toEqual(
         expect.arrayContaining([
           'app/main.py',
+          'app/chain.py',
+          'app/metrics.py',
           'app/transform.py',
           'tests/test_service.py',
           'tests/test_transform.py',
+          'tests/test_chain.py',
+          '.github/workflows/ci.yaml',
+          '.gitlab-ci.yml',
           'requirements.txt',
           'Dockerfile',
           'openapi.yaml',
@@ -103,9 +97,18 @@ describe('the processing service template', () => {
       expect(openapi.info.title).toBe('fraud-decision-next');
       expect(Object.keys(openapi.paths).sort()).toEqual([
         '/healthz',
+        '/predict',
         '/readyz',
         '/transform',
       ]);
+      // CI tests the service, then builds and pushes the image it deploys.
+      const ci = yaml.parse(files.get('.github/workflows/ci.yaml')!);
+      expect(ci.jobs.test.steps.map((s: any) => s.run).filter(Boolean)).toEqual(
+        ['pip install -r requirements-dev.txt', 'python -m pytest -q'],
+      );
+      expect(ci.jobs.image.steps.at(-1).with.tags).toBe(
+        'registry.example.com/ml/fraud-decision-next:latest',
+      );
 
       const objects = parseManifests([files.get('manifests/deployment.yaml')!]);
       expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
@@ -163,7 +166,8 @@ describe('the processing service template', () => {
         ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
         { cwd: dir },
       );
-      expect(pytest.stdout).toMatch(/5 passed/);
+      // The worked example's tests and those of the chain through the model service.
+      expect(pytest.stdout).toMatch(kind === 'pre' ? /8 passed/ : /7 passed/);
       expect(pytest.status).toBe(0);
 
       const service = await startUvicorn({ venv, cwd: dir });

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readPlatformFile } from 'platform-tests';
+import { PLATFORM_STATE_DIR, readPlatformFile } from 'platform-tests';
 import yaml from 'yaml';
+import { MODEL_SERVICE_FORM } from './__testUtils__/formValues';
 import { startPortalOnPlatform } from './__testUtils__/portalBackend';
 import {
   TEMPLATES_DIR,
@@ -12,7 +13,6 @@ import {
 import { PYFUNC_PREDICT, mlflowPython } from './__testUtils__/mlflowVenv';
 import {
   cachedVenv,
-  installInto,
   run,
   runToExit,
   startUvicorn,
@@ -22,7 +22,10 @@ import {
   parseManifests,
 } from './__testUtils__/kubeDryRun';
 import { validateCatalogInfo } from './__testUtils__/validateEntities';
-import type { BackendProcess } from '../testing/startBackendProcess';
+import {
+  type BackendProcess,
+  eventually,
+} from '../testing/startBackendProcess';
 
 // The model service template run through the real scaffolder backend's dry
 // run, with the real model check against the local MLflow (through the ML
@@ -32,21 +35,11 @@ import type { BackendProcess } from '../testing/startBackendProcess';
 
 jest.setTimeout(600_000);
 
+// eslint-disable-next-line no-restricted-syntax
+const REPO = path.resolve(__dirname, '../../../..');
+
 const values = (overrides: Record<string, unknown> = {}) => ({
-  name: 'fraud-scorer-next',
-  description: 'Scores card transactions, ONNX.',
-  owner: 'group:default/fraud-ml',
-  system: 'system:default/fraud-detection',
-  modelVersion: { model: 'fraud-detector', version: '6' },
-  cluster: 'local',
-  namespace: 'ml-staging',
-  router: 'gateway-api',
-  gateway: 'ml-gateway',
-  replicas: 2,
-  cpu: '500m',
-  memory: '512Mi',
-  imageRepository: 'registry.example.com/ml',
-  applyToCluster: false,
+  ...MODEL_SERVICE_FORM,
   ...overrides,
 });
 
@@ -153,7 +146,7 @@ describe('the model service template, dry run', () => {
         weight: 100,
       },
     ]);
-    expect(files.get('Dockerfile')).toContain('ARG MODEL_VERSION=6');
+    expect(files.get('Dockerfile')).toContain('ARG MODEL_VERSION="6"');
     expect(files.get('Dockerfile')).toMatch(/^USER 10001$/m);
     // GitHub's own expressions survive the rendering.
     expect(files.get('.github/workflows/ci.yaml')).toContain(
@@ -184,7 +177,6 @@ describe('the model service template, dry run', () => {
     const { status, files, body } = await dryRun(
       values({
         name: 'ranker-next',
-        owner: 'group:default/recsys-ml',
         system: 'system:default/recommendations',
         modelVersion: { model: 'product-ranker', version: '4' },
         router: 'argo-rollouts',
@@ -265,7 +257,7 @@ describe('the model service template, dry run', () => {
     [
       'a version that unpickles on load',
       { model: 'fraud-detector', version: '2' },
-      /unsafe.*pickle|pickle.*unsafe/is,
+      /is unsafe to serve: .*Unpickling it imports and calls sklearn\./s,
     ],
   ])('refuses %s with a message naming why', async (_, modelVersion, why) => {
     const { status, body } = await dryRun(values({ modelVersion }));
@@ -299,8 +291,8 @@ describe('the model service template, dry run', () => {
       writeFiles(dir, files);
       // The version the Dockerfile pins, not the one the test asked for.
       const dockerfile = files.get('Dockerfile')!;
-      const arg = (n: string) =>
-        new RegExp(`^ARG ${n}=(.+)$`, 'm').exec(dockerfile)![1];
+      const arg = (n: string): string =>
+        JSON.parse(new RegExp(`^ARG ${n}=(.+)$`, 'm').exec(dockerfile)![1]);
       const venv = cachedVenv(
         'model-service',
         path.join(dir, 'requirements-dev.txt'),
@@ -331,10 +323,6 @@ describe('the model service template, dry run', () => {
       built: { dir: string; venv: string; model: string; version: string },
       rows: unknown[],
     ) {
-      installInto(
-        built.venv,
-        path.join(built.dir, 'model', 'model-requirements.txt'),
-      );
       const service = await startUvicorn({
         venv: built.venv,
         cwd: built.dir,
@@ -374,12 +362,12 @@ describe('the model service template, dry run', () => {
       });
       expect(built.fetched.status).toBe(0);
       expect(built.fetched.stdout).toContain('onnx model');
-      // The model's own pins, MLflow itself left out.
+      // The model's own pins, read and met by the lock, never installed.
+      expect(built.fetched.stdout).toContain(
+        'its requirements met by requirements.txt',
+      );
       expect(
-        fs.readFileSync(
-          path.join(built.dir, 'model/model-requirements.txt'),
-          'utf8',
-        ),
+        fs.readFileSync(path.join(built.dir, 'model/requirements.txt'), 'utf8'),
       ).toMatch(/^onnxruntime==/m);
 
       // amount, hour, merchant_risk, distance_km, card_age_days, tx_last_24h
@@ -437,8 +425,142 @@ describe('the model service template, dry run', () => {
         ['-m', 'pytest', '-q', '-p', 'no:cacheprovider'],
         { cwd: built.dir },
       );
+      // On a failure, pytest's last lines say which test and why.
+      expect(pytest.status === 0 ? 'ok' : pytest.stdout.slice(-3000)).toBe(
+        'ok',
+      );
       expect(pytest.stdout).toMatch(/\d+ passed/);
-      expect(pytest.status).toBe(0);
+    });
+
+    it('serves churn-predictor v2 (native XGBoost, no pickle) and predicts what MLflow predicts', async () => {
+      const built = await build('churn-xgboost', {
+        model: 'churn-predictor',
+        version: '2',
+      });
+      expect(built.fetched.status).toBe(0);
+      expect(built.fetched.stdout).toContain('xgboost model');
+      const rows = [
+        {
+          tenure_months: 3,
+          monthly_charges: 110,
+          support_tickets_90d: 4,
+          logins_30d: 1,
+          premium_plan: 0,
+        },
+        {
+          tenure_months: 60,
+          monthly_charges: 20,
+          support_tickets_90d: 0,
+          logins_30d: 30,
+          premium_plan: 1,
+        },
+      ];
+      const { status, body } = await predictions(built, rows);
+      expect({ status, body }).toMatchObject({ status: 200 });
+      expect(body.predictions).toEqual(reference('churn-predictor', '2', rows));
+    });
+
+    describe('formats only the corpus has', () => {
+      // LightGBM's native Booster and safetensors weights with the network
+      // their MLmodel describes, logged by the corpus script (idempotent).
+      let corpusPython: string;
+      const versionOf: Record<string, string> = {};
+      beforeAll(async () => {
+        corpusPython = run(path.join(REPO, 'scripts/corpus/corpus-venv.sh'), [])
+          .trim()
+          .split('\n')
+          .pop()!;
+        run(
+          corpusPython,
+          [
+            path.join(REPO, 'scripts/corpus/build_corpus.py'),
+            '--out',
+            path.join(PLATFORM_STATE_DIR, 'corpus'),
+            '--only',
+            'lightgbm-native',
+            'safetensors-mlp',
+          ],
+          { env: { ...mlflowEnv, PYTHONWARNINGS: 'ignore' } },
+        );
+        const corpus = JSON.parse(
+          fs.readFileSync(
+            path.join(PLATFORM_STATE_DIR, 'corpus', 'corpus.json'),
+            'utf8',
+          ),
+        );
+        for (const c of corpus.cases) versionOf[c.model] = c.version;
+        // The backend read MLflow before these were logged: until its next
+        // scheduled read, only a refresh shows them.
+        const auth = { authorization: `Bearer ${token}` };
+        await eventually(async () => {
+          await fetch(`${backend.baseUrl}/api/ml-platform/refresh`, {
+            method: 'POST',
+            headers: auth,
+          });
+          const listed = await Promise.all(
+            Object.keys(versionOf).map(model =>
+              fetch(`${backend.baseUrl}/api/ml-platform/models/${model}`, {
+                headers: auth,
+              }),
+            ),
+          );
+          return listed.every(res => res.ok) ? true : undefined;
+        }, "the corpus's models in the backend's listing");
+      }, 600_000);
+
+      it('serves a native LightGBM booster and predicts what MLflow predicts', async () => {
+        const model = 'corpus-lightgbm-native';
+        const built = await build('lgbm-native', {
+          model,
+          version: versionOf[model],
+        });
+        // On a failure, fetch_model.py's last lines say why.
+        expect(
+          built.fetched.status === 0 ? 'ok' : built.fetched.stderr.slice(-3000),
+        ).toBe('ok');
+        expect(built.fetched.stdout).toContain('lightgbm model');
+        const rows = [
+          [0.5, -1, 2, 0.1],
+          [-2, 0.3, 0, 1],
+        ];
+        const { status, body } = await predictions(built, rows);
+        expect(status).toBe(200);
+        const expected: number[] = JSON.parse(
+          run(
+            corpusPython,
+            [PYFUNC_PREDICT, model, versionOf[model], JSON.stringify(rows)],
+            { env: mlflowEnv },
+          ),
+        );
+        body.predictions.forEach((p: number, i: number) =>
+          expect(p).toBeCloseTo(expected[i], 9),
+        );
+      });
+
+      it('serves the safetensors network the MLmodel describes', async () => {
+        const model = 'corpus-safetensors-mlp';
+        const built = await build('safetensors-mlp', {
+          model,
+          version: versionOf[model],
+        });
+        expect(built.fetched.status).toBe(0);
+        expect(built.fetched.stdout).toContain('safetensors model');
+        const rows = [
+          [1, 2, 3, 4],
+          [-1, -2, 0.5, 0],
+        ];
+        const { status, body } = await predictions(built, rows);
+        expect(status).toBe(200);
+        // The corpus's weights: layer 0 all ones (3x4), relu, layer 2 ones (1x3).
+        const expected = rows.map(r => [
+          3 *
+            Math.max(
+              0,
+              r.reduce((a, b) => a + b, 0),
+            ),
+        ]);
+        expect(body.predictions).toEqual(expected);
+      });
     });
 
     it('refuses a pickled model at build and again at start', async () => {
