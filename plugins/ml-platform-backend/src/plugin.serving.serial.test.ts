@@ -166,10 +166,9 @@ beforeAll(async () => {
   ({ server } = await startTestBackend({
     features: [
       mlPlatformPlugin,
-      mockServices.permissions.mock({
-        authorize: async requests =>
-          requests.map(() => ({ result: AuthorizeResult.ALLOW })),
-      }).factory,
+      // Allowed on every model, conditional decisions included: who may
+      // roll out is the security suite's; this one counts the traffic.
+      mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
       catalogServiceMock.factory({
         entities: [
           entity('fraud-scorer', 'fraud-detector', 'group:default/fraud-ml'),
