@@ -96,11 +96,21 @@ const routeWeights = async () =>
 
 /** A model with three versions in MLflow, v1 taking all traffic of its HTTPRoute. */
 async function createScratchDeployment() {
+  // Every version gets the files of the demo's fraud-detector v6 (ONNX): the
+  // serving gate reads a version's files and refuses what it cannot check.
+  const { model_version: onnx } = await mlflowAdminApi(
+    'GET',
+    'model-versions/get?name=fraud-detector&version=6',
+  );
+  // MLflow 3 registers logged models: source is models:/<model id>.
+  const modelId: string | undefined =
+    onnx.model_id ?? onnx.source.match(/^models:\/(.+)$/)?.[1];
   await mlflowAdminApi('POST', 'registered-models/create', { name: model });
   for (let v = 1; v <= 3; v++) {
     await mlflowAdminApi('POST', 'model-versions/create', {
       name: model,
-      source: `s3://scratch/${model}/${v}`,
+      source: onnx.source,
+      ...(modelId && { model_id: modelId }),
     });
   }
   await kubeAdminRequest('POST', '/api/v1/namespaces', {
