@@ -173,15 +173,20 @@ describe('a model service scaffolded for real', () => {
       ]),
     );
     publishedTo = text['Published to'];
-    const elapsed = Number(
-      /ready ([\d.]+) s after the task started/.exec(text.Deployed)?.[1],
-    );
+    // "2.4–3.4 s" when the scaffolder stored the task's start to the second.
+    const [, atLeast, atMost] =
+      /ready (?:([\d.]+)–)?([\d.]+) s after the task started/
+        .exec(text.Deployed)
+        ?.map(Number) ?? [];
     // What the demo shows the user; kept in the test log as a measurement.
     console.info(`${text.Deployed} (task took ${took.toFixed(1)} s)`);
     expect(text.Deployed).toContain(`objects to local/${namespace}`);
-    expect(elapsed).toBeGreaterThan(0);
-    // The task says its seconds to one decimal.
-    expect(elapsed).toBeLessThanOrEqual(took + 0.05);
+    expect(atMost).toBeGreaterThan(0);
+    // The true duration lies in the range shown, and within the time this
+    // test saw the task take (shown to the tenth, rounded outwards).
+    const lowest = Number.isNaN(atLeast) ? atMost : atLeast;
+    expect(lowest).toBeLessThanOrEqual(took + 0.1);
+    expect(atMost - lowest).toBeLessThanOrEqual(1.1);
     expect(fs.existsSync(`${publishedTo}/catalog-info.yaml`)).toBe(true);
     expect(output.links).toEqual(
       expect.arrayContaining([

@@ -15,6 +15,7 @@ import { createResourceResolver } from '../kubernetes/resolveResource';
 import { waitForReady } from '../kubernetes/waitForReady';
 import { checkOwner, type OwnerCheckServices } from '../ownership/checkOwner';
 import { readTaskStart } from '../scaffolder/readTaskStart';
+import { elapsedSince } from '../scaffolder/elapsedSince';
 import { examples } from './kubernetesApply.examples';
 
 const DEFAULT_TIMEOUT_SECONDS = 300;
@@ -113,7 +114,21 @@ export function createKubernetesApplyAction(
             .number()
             .optional()
             .describe(
-              'Seconds from startedAt (by default the creation of the task) until the objects were applied and ready',
+              'Seconds from startedAt (by default the creation of the task) until the objects were applied and ready; an upper bound when the start is stored to the second',
+            ),
+        elapsedSecondsAtLeast: z =>
+          z
+            .number()
+            .optional()
+            .describe(
+              'The lower bound of elapsedSeconds, set when the start is known only to the second (the scaffolder on SQLite)',
+            ),
+        elapsedText: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'elapsedSeconds for people: "3.4 s", or "2.4–3.4 s" when only a range is known',
             ),
       },
     },
@@ -196,7 +211,7 @@ export function createKubernetesApplyAction(
       }
       ctx.output('objects', applied);
       const start = startedAt
-        ? Date.parse(startedAt)
+        ? { at: Date.parse(startedAt), resolutionMs: 1 }
         : await readTaskStart({
             discovery: options.discovery,
             auth: options.auth,
@@ -209,13 +224,17 @@ export function createKubernetesApplyAction(
         );
         return;
       }
-      const elapsedSeconds = Math.round((Date.now() - start) / 100) / 10;
+      const elapsed = elapsedSince(start, Date.now());
       ctx.logger.info(
-        `${elapsedSeconds}s from the start of the run until ${
+        `${elapsed.text} from the start of the run until ${
           wait ? 'ready' : 'applied'
         }`,
       );
-      ctx.output('elapsedSeconds', elapsedSeconds);
+      ctx.output('elapsedSeconds', elapsed.atMost);
+      if (elapsed.atLeast !== undefined) {
+        ctx.output('elapsedSecondsAtLeast', elapsed.atLeast);
+      }
+      ctx.output('elapsedText', elapsed.text);
     },
   });
 }

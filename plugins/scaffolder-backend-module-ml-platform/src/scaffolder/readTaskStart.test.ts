@@ -35,7 +35,23 @@ describe('readTaskStart', () => {
       ),
     );
 
-    expect(await read('task-1')).toBe(Date.parse('2026-11-29T15:00:00.000Z'));
+    expect(await read('task-1')).toEqual({
+      at: Date.parse('2026-11-29T15:00:00.000Z'),
+      resolutionMs: 1,
+    });
+  });
+
+  it('reads a time SQLite stored without a zone as UTC, known to the second', async () => {
+    server.use(
+      http.get(TASK_URL, () =>
+        HttpResponse.json({ id: 'task-2', createdAt: '2026-11-29 15:00:07' }),
+      ),
+    );
+
+    expect(await read('task-2')).toEqual({
+      at: Date.parse('2026-11-29T15:00:07Z'),
+      resolutionMs: 1000,
+    });
   });
 
   it('answers undefined when the task cannot be read, so no wrong duration is shown', async () => {

@@ -4,6 +4,17 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 
+/** When a task was created, and how finely the scaffolder stored it. */
+export type TaskStart = {
+  /** Milliseconds since the epoch, as stored. */
+  at: number;
+  /**
+   * The real start lies in `[at, at + resolutionMs)`: SQLite keeps a task's
+   * creation to the whole second, PostgreSQL to the millisecond or finer.
+   */
+  resolutionMs: number;
+};
+
 /**
  * When the running task was created, read from the scaffolder's own API on
  * behalf of whoever started it, so that a step can say how long the whole run
@@ -15,7 +26,7 @@ export async function readTaskStart(options: {
   auth: AuthService;
   credentials: BackstageCredentials;
   taskId: string;
-}): Promise<number | undefined> {
+}): Promise<TaskStart | undefined> {
   const { discovery, auth, credentials, taskId } = options;
   const baseUrl = await discovery.getBaseUrl('scaffolder');
   const { token } = await auth.getPluginRequestToken({
@@ -28,6 +39,22 @@ export async function readTaskStart(options: {
   );
   if (!response.ok) return undefined;
   const { createdAt } = (await response.json()) as { createdAt?: string };
-  const start = createdAt ? Date.parse(createdAt) : NaN;
-  return Number.isNaN(start) ? undefined : start;
+  return createdAt ? parseTaskTime(createdAt) : undefined;
+}
+
+/**
+ * Parses a stored task time. A time without a zone is UTC (SQLite's
+ * CURRENT_TIMESTAMP); one without fractional seconds is known only to the
+ * second.
+ */
+export function parseTaskTime(text: string): TaskStart | undefined {
+  const match =
+    /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      text.trim(),
+    );
+  if (!match) return undefined;
+  const [, date, time, fraction, zone] = match;
+  const at = Date.parse(`${date}T${time}${fraction ?? ''}${zone ?? 'Z'}`);
+  if (Number.isNaN(at)) return undefined;
+  return { at, resolutionMs: fraction ? 1 : 1000 };
 }

@@ -1,9 +1,17 @@
 import { ConflictError, InputError } from '@backstage/errors';
-import type { TrafficChange } from '@mlplatform/plugin-ml-platform-node';
+import type {
+  ClusterClients,
+  TrafficChange,
+} from '@mlplatform/plugin-ml-platform-node';
 import { createArgoRollout } from '../__testUtils__/argoFixtures';
 import { podTemplate } from '../__testUtils__/fixtures';
 import { useTrafficRouterTestBed } from '../__testUtils__/trafficRouterTestBed';
-import { changedPaths, kubeOk, paths } from '../__testUtils__/localKube';
+import {
+  changedPaths,
+  kubeOk,
+  localClusterClients,
+  paths,
+} from '../__testUtils__/localKube';
 import { createArgoRolloutRouter } from './createArgoRolloutRouter';
 
 jest.setTimeout(60_000);
@@ -31,6 +39,36 @@ const createStableAndCanary = (name: string, stepIndex: number) =>
 async function applyTo(name: string, stepIndex: number, change: TrafficChange) {
   await createStableAndCanary(name, stepIndex);
   return bed.applyAndReread(name, MODEL, change);
+}
+
+/** A Rollout at its first pause step that someone also paused by hand. */
+async function createPausedTwice(name: string) {
+  await createStableAndCanary(name, 1);
+  return kubeOk(
+    'PATCH',
+    bed.path(name),
+    { spec: { paused: true } },
+    'application/merge-patch+json',
+  );
+}
+
+/** The local cluster's clients, with `afterFirstWrite` run once between a change's writes. */
+async function clientsWithWriterBetween(
+  afterFirstWrite: () => Promise<unknown>,
+): Promise<ClusterClients> {
+  const real = await localClusterClients();
+  let writes = 0;
+  return cluster => {
+    const kube = real(cluster);
+    return {
+      ...kube,
+      mergePatch: async (...args: Parameters<typeof kube.mergePatch>) => {
+        const written = await kube.mergePatch(...args);
+        if (++writes === 1) await afterFirstWrite();
+        return written as any;
+      },
+    };
+  };
 }
 
 describe('Argo Rollouts router', () => {
@@ -147,6 +185,46 @@ describe('Argo Rollouts router', () => {
       ),
     );
     await noStep.expectUnchanged();
+  });
+
+  it('promotes a Rollout paused at a step and by hand with both writes, as the kubectl plugin does', async () => {
+    await createPausedTwice('twice');
+    const { changed, after, written } = await bed.applyAndReread(
+      'twice',
+      MODEL,
+      { type: 'promote', version: '4', nextStepOnly: true },
+    );
+    expect(changed).toEqual(['/spec/paused', '/status/pauseConditions']);
+    expect(after.spec.paused).toBe(false);
+    expect(written.weights).toEqual({ '3': 80, '4': 20 });
+  });
+
+  it('says that the first write stands when the Rollout changes before the second', async () => {
+    const before = await createPausedTwice('half');
+    const clients = await clientsWithWriterBetween(() =>
+      kubeOk(
+        'PATCH',
+        bed.path('half'),
+        { metadata: { annotations: { touched: 'in between' } } },
+        'application/merge-patch+json',
+      ),
+    );
+    const router = createArgoRolloutRouter({ clients });
+    const error = await router
+      .applyChange(
+        bed.ref('half'),
+        MODEL,
+        { type: 'promote', version: '4', nextStepOnly: true },
+        { expectedResourceVersion: before.metadata.resourceVersion },
+      )
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.message).toBe(
+      `Argo Rollout ${bed.ns}/half: 1 of 2 writes applied (status {"pauseConditions":null}); spec {"paused":false} was not: the Rollout changed after the first write. Read it again: promote again to finish.`,
+    );
+    const after = await kubeOk('GET', bed.path('half'));
+    expect(after.status.pauseConditions).toBeUndefined();
+    expect(after.spec.paused).toBe(true);
   });
 
   it('applies nothing when the Rollout changed since it was read', async () => {

@@ -1,4 +1,4 @@
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, ForwardedError } from '@backstage/errors';
 import type {
   ClusterClients,
   TrafficRouter,
@@ -7,7 +7,7 @@ import { POD_TEMPLATE_HASH } from '../../ModelDeployments/computeDeployments';
 import type { Rollout } from '../../ModelDeployments/types';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
 import { ROLLOUTS } from '../../../lib/kubeResources';
-import { planRolloutWrites } from './argo/planRolloutWrites';
+import { type ArgoWrite, planRolloutWrites } from './argo/planRolloutWrites';
 import { readRolloutState } from './argo/readRolloutState';
 
 /**
@@ -50,32 +50,38 @@ export function createArgoRolloutRouter(options: {
       }
       // Only promote of a Rollout paused both by hand (spec.paused) and at a
       // step sends two writes, as the kubectl plugin does; the second is
-      // guarded by the first one's resourceVersion.
-      for (const write of writes) {
+      // guarded by the first one's resourceVersion. If it fails, the first
+      // one stands, and the error says so.
+      for (const [index, write] of writes.entries()) {
         let written: Rollout;
-        if (write.kind === 'undo') {
-          const template = structuredClone(
-            write.replicaSet.spec?.template ?? {},
-          );
-          delete template.metadata?.labels?.[POD_TEMPLATE_HASH];
-          written = await guardedJsonPatch<Rollout>(
-            kube,
-            ROLLOUTS,
-            ref,
-            resourceVersion,
-            [{ op: 'replace', path: '/spec/template', value: template }],
-          );
-        } else {
-          const metadata = { resourceVersion };
-          written = await kube.mergePatch<Rollout>(
-            ROLLOUTS,
-            ref.namespace,
-            ref.name,
-            write.kind === 'status'
-              ? { metadata, status: write.status }
-              : { metadata, spec: write.spec },
-            write.kind === 'status' ? { subresource: 'status' } : {},
-          );
+        try {
+          if (write.kind === 'undo') {
+            const template = structuredClone(
+              write.replicaSet.spec?.template ?? {},
+            );
+            delete template.metadata?.labels?.[POD_TEMPLATE_HASH];
+            written = await guardedJsonPatch<Rollout>(
+              kube,
+              ROLLOUTS,
+              ref,
+              resourceVersion,
+              [{ op: 'replace', path: '/spec/template', value: template }],
+            );
+          } else {
+            const metadata = { resourceVersion };
+            written = await kube.mergePatch<Rollout>(
+              ROLLOUTS,
+              ref.namespace,
+              ref.name,
+              write.kind === 'status'
+                ? { metadata, status: write.status }
+                : { metadata, spec: write.spec },
+              write.kind === 'status' ? { subresource: 'status' } : {},
+            );
+          }
+        } catch (error) {
+          if (index === 0) throw error;
+          throw partialWriteError(where, writes, index, error);
         }
         resourceVersion = written.metadata?.resourceVersion ?? '';
       }
@@ -86,4 +92,30 @@ export function createArgoRolloutRouter(options: {
       };
     },
   };
+}
+
+function describeWrite(write: ArgoWrite): string {
+  if (write.kind === 'undo') return "the previous revision's pod template";
+  return `${write.kind} ${JSON.stringify(
+    write.kind === 'status' ? write.status : write.spec,
+  )}`;
+}
+
+/** The error of a later write, saying which earlier writes stand. */
+function partialWriteError(
+  where: string,
+  writes: ArgoWrite[],
+  failed: number,
+  error: unknown,
+): Error {
+  const applied = writes.slice(0, failed).map(describeWrite).join(', ');
+  const message = `${where}: ${failed} of ${
+    writes.length
+  } writes applied (${applied}); ${describeWrite(writes[failed])} was not`;
+  if (error instanceof ConflictError) {
+    return new ConflictError(
+      `${message}: the Rollout changed after the first write. Read it again: promote again to finish.`,
+    );
+  }
+  return new ForwardedError(message, error);
 }
