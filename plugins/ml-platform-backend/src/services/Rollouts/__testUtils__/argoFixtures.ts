@@ -15,9 +15,19 @@ function phaseOf(promoted: boolean, paused: boolean) {
 }
 
 /**
+ * Argo's controller reconciles only the Rollouts whose instance-id label
+ * matches its own, and the local platform's has none: a fixture with this
+ * label is left alone, so its status stays exactly as a test wrote it.
+ */
+export const IGNORED_BY_THE_CONTROLLER = {
+  'argo-rollouts.argoproj.io/controller-instance-id': 'ml-platform-fixtures',
+};
+
+/**
  * A canary Rollout of `model` from `stable` to `canary` as Argo leaves it:
  * a ReplicaSet per revision owned by the Rollout, and the status its
- * controller writes. No Argo controller runs, so the status stays as written.
+ * controller writes. The local platform's real controller ignores it, so the
+ * status stays as written.
  */
 export async function createArgoRollout(options: {
   ns: string;
@@ -38,7 +48,11 @@ export async function createArgoRollout(options: {
     kind: 'Rollout',
     metadata: {
       name,
-      labels: { 'ml-platform.io/model': model, ...options.labels },
+      labels: {
+        'ml-platform.io/model': model,
+        ...IGNORED_BY_THE_CONTROLLER,
+        ...options.labels,
+      },
     },
     spec: {
       replicas: 2,
