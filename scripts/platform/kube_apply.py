@@ -297,9 +297,9 @@ class Seed:
 
     # -- plain workloads
 
-    def deployment(self, model, version, namespace, replicas):
+    def deployment(self, model, version, namespace, replicas, extra_labels=None):
         name = f"{model['service']}-v{version}"
-        labels = self.version_labels(model, version)
+        labels = {**self.version_labels(model, version), **(extra_labels or {})}
         selector = {"app.kubernetes.io/name": model["service"], "ml-platform.io/model-version": str(version)}
         template = self.pod_template(model, version)
         self.add({
@@ -316,8 +316,8 @@ class Seed:
                      "ports": [{"name": "http", "port": port, "targetPort": port, "protocol": "TCP"}]},
         })
 
-    def version_workload(self, model, version, namespace, replicas):
-        self.deployment(model, version, namespace, replicas)
+    def version_workload(self, model, version, namespace, replicas, extra_labels=None):
+        self.deployment(model, version, namespace, replicas, extra_labels)
         self.service(f"{model['service']}-v{version}", namespace, self.version_labels(model, version),
                      {"app.kubernetes.io/name": model["service"], "ml-platform.io/model-version": str(version)})
 
@@ -583,11 +583,13 @@ class Seed:
     def kserve_deployment(self, d, model, replicas):
         ns, svc = d["namespace"], model["service"]
         prev_v, latest_v, percent = d["previous"], d["latest"], d["canaryTrafficPercent"]
-        for v in (prev_v, latest_v):
-            self.version_workload(model, v, ns, replicas)
         latest = self.version_of(model, latest_v)
         # KServe numbers the predictor revisions; the previous version is the first one here.
         prev_rev, latest_rev = f"{svc}-predictor-00001", f"{svc}-predictor-00002"
+        # Knative labels each revision's Deployment with its revision, and the
+        # InferenceService's labels (the model version among them) reach it too.
+        for v, rev in ((prev_v, prev_rev), (latest_v, latest_rev)):
+            self.version_workload(model, v, ns, replicas, {"serving.knative.dev/revision": rev})
         url = f"http://{svc}.{ns}.ml.example.com"
 
         def status(cur):

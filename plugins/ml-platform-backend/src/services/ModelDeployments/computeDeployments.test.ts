@@ -3,7 +3,7 @@ import type {
   V1ReplicaSet,
   V1Service,
 } from '@kubernetes/client-node';
-import { computeDeployments } from './computeDeployments';
+import { computeDeployments, KNATIVE_REVISION } from './computeDeployments';
 import type {
   ClusterObjects,
   HttpRoute,
@@ -580,31 +580,27 @@ describe('computeDeployments', () => {
       };
     }
 
+    /** The version Deployment Knative runs for `revision`. */
+    function revisionDeployment(version: string, revision?: string) {
+      const d = deployment(
+        'ml-staging',
+        'churn-predictor',
+        'churn-predictor',
+        version,
+        1,
+      );
+      if (revision) d.metadata!.labels![KNATIVE_REVISION] = revision;
+      return d;
+    }
+
+    // Version 2 is the highest below the latest, but the previous revision
+    // runs version 1: only the revision's own Deployment can tell.
     function kserveObjects(status: InferenceService['status']) {
       return objects({
         deployments: [
-          deployment(
-            'ml-staging',
-            'churn-predictor',
-            'churn-predictor',
-            '1',
-            0,
-            0,
-          ),
-          deployment(
-            'ml-staging',
-            'churn-predictor',
-            'churn-predictor',
-            '2',
-            1,
-          ),
-          deployment(
-            'ml-staging',
-            'churn-predictor',
-            'churn-predictor',
-            '3',
-            1,
-          ),
+          revisionDeployment('1', 'churn-predictor-predictor-00001'),
+          revisionDeployment('2'),
+          revisionDeployment('3', 'churn-predictor-predictor-00002'),
         ],
         inferenceServices: [isvc(status)],
       });
@@ -615,6 +611,7 @@ describe('computeDeployments', () => {
       components: {
         predictor: {
           latestCreatedRevision: 'churn-predictor-predictor-00002',
+          previousRolledoutRevision: 'churn-predictor-predictor-00001',
           traffic: [
             {
               revisionName: 'churn-predictor-predictor-00002',
@@ -633,7 +630,7 @@ describe('computeDeployments', () => {
       },
     };
 
-    it('maps the latest revision to its declared version and the other to the version before it', () => {
+    it("maps the latest revision to its declared version and the other to its own Deployment's version", () => {
       const [d] = computeDeployments('local', kserveObjects(canary));
       expect(d.router).toEqual({
         apiVersion: 'serving.kserve.io/v1beta1',
@@ -642,11 +639,54 @@ describe('computeDeployments', () => {
         resourceVersion: '55',
       });
       expect(d.versions.map(v => [v.version, v.percent])).toEqual([
-        ['1', 0],
-        ['2', 70],
+        ['1', 70],
+        ['2', 0],
         ['3', 30],
       ]);
       expect(d.progress).toEqual({ phase: 'Canary' });
+    });
+
+    it('shows a revision no Deployment names under its own name rather than guess a version', () => {
+      const [d] = computeDeployments(
+        'local',
+        objects({
+          deployments: [revisionDeployment('2'), revisionDeployment('3')],
+          inferenceServices: [isvc(canary)],
+        }),
+      );
+      expect(d.versions.map(v => [v.version, v.percent])).toEqual(
+        expect.arrayContaining([
+          ['churn-predictor-predictor-00001', 70],
+          ['2', 0],
+          ['3', 30],
+        ]),
+      );
+    });
+
+    it('keeps the previously rolled-out version at 0 % once promoted, for the next canary share', () => {
+      const [d] = computeDeployments(
+        'local',
+        kserveObjects({
+          components: {
+            predictor: {
+              previousRolledoutRevision: 'churn-predictor-predictor-00001',
+              traffic: [
+                {
+                  revisionName: 'churn-predictor-predictor-00002',
+                  percent: 100,
+                  latestRevision: true,
+                },
+              ],
+            },
+          },
+        }),
+      );
+      expect(d.versions.map(v => [v.version, v.weight])).toEqual([
+        ['1', 0],
+        ['2', undefined],
+        ['3', 100],
+      ]);
+      expect(d.progress).toEqual({ phase: 'Promoted' });
     });
 
     it('falls back to the spec before KServe reported traffic, and says why it is not Ready', () => {
@@ -656,11 +696,16 @@ describe('computeDeployments', () => {
           conditions: [
             { type: 'Ready', status: 'False', message: 'Revision failed' },
           ],
+          components: {
+            predictor: {
+              previousRolledoutRevision: 'churn-predictor-predictor-00001',
+            },
+          },
         }),
       );
       expect(d.versions.map(v => [v.version, v.percent])).toEqual([
-        ['1', 0],
-        ['2', 70],
+        ['1', 70],
+        ['2', 0],
         ['3', 30],
       ]);
       expect(d.progress).toEqual({

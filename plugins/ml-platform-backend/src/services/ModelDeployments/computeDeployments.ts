@@ -21,6 +21,9 @@ import type {
 /** Label Argo Rollouts puts on its ReplicaSets and on the selectors of its Services. */
 export const POD_TEMPLATE_HASH = 'rollouts-pod-template-hash';
 
+/** Label Knative puts on the Deployment of each revision of a KServe predictor. */
+export const KNATIVE_REVISION = 'serving.knative.dev/revision';
+
 interface VersionEntry {
   version: string;
   workload?: ModelWorkload;
@@ -61,9 +64,15 @@ export function computeDeployments(
 
   const replicaSetsByHash = indexReplicaSetsByHash(objects.replicaSets);
 
+  // `<namespace>/<Knative revision>` -> the model version its Deployment runs.
+  const revisionVersions = new Map<string, string>();
   for (const deployment of objects.deployments) {
     const ref = modelVersionOf(deployment.metadata?.labels);
     if (!ref) continue;
+    const revision = deployment.metadata?.labels?.[KNATIVE_REVISION];
+    if (revision) {
+      revisionVersions.set(key(namespaceOf(deployment), revision), ref.version);
+    }
     const g = group(namespaceOf(deployment), ref);
     versionEntry(g, ref.version).workload = workloadOf(
       'Deployment',
@@ -81,7 +90,7 @@ export function computeDeployments(
   }
 
   for (const isvc of objects.inferenceServices) {
-    addInferenceService(isvc, groups, group);
+    addInferenceService(isvc, groups, group, revisionVersions);
   }
 
   const services = new Map<string, V1Service>();
@@ -199,17 +208,20 @@ export function routesSteeredBy(rollout: Rollout): string[] {
 // ---------------------------------------------------------------- KServe
 
 /**
- * KServe's traffic names revisions, not versions, and we do not watch
- * Knative revisions. The revision marked `latestRevision` serves the version
- * the InferenceService declares now (its `ml-platform.io/model-version` label,
- * else the last segment of `storageUri`); any other revision serves the
- * highest version below it that has a workload of the model in the namespace.
- * A revision that cannot be mapped is shown under its revision name.
+ * KServe's traffic names revisions, not versions. The revision marked
+ * `latestRevision` serves the version the InferenceService declares now (its
+ * `ml-platform.io/model-version` label, else the last segment of
+ * `storageUri`); any other revision serves the version its own Deployment
+ * says (Knative labels it with the revision, and the InferenceService's labels
+ * reach it). A revision with no such Deployment is shown under its name. The
+ * previously rolled-out revision is listed even at 0 %: a new canary share is
+ * set against it.
  */
 function addInferenceService(
   isvc: InferenceService,
   groups: Map<string, Group>,
   group: (namespace: string, ref: { model: string }) => Group,
+  revisionVersions: Map<string, string>,
 ) {
   const labels = isvc.metadata?.labels ?? {};
   const model = labels[ML_PLATFORM_LABELS.model];
@@ -223,17 +235,31 @@ function addInferenceService(
   const latest =
     labels[ML_PLATFORM_LABELS.modelVersion] ??
     isvc.spec?.predictor?.model?.storageUri?.split('/').pop();
-  const previous = latest ? highestVersionBelow(g, latest) : undefined;
-  const traffic = isvc.status?.components?.predictor?.traffic ?? [];
+  const versionOf = (revision: string | undefined) =>
+    revision ? revisionVersions.get(key(namespace, revision)) : undefined;
+  const predictor = isvc.status?.components?.predictor;
+  const traffic = predictor?.traffic ?? [];
+  // What rolled out before: a canary share of the spec goes against it.
+  const previous = versionOf(predictor?.previousRolledoutRevision);
 
   const shares = traffic.length
     ? traffic.map(t => ({
         version:
-          (t.latestRevision ? latest : previous) ?? t.revisionName ?? 'unknown',
+          (t.latestRevision ? latest : versionOf(t.revisionName)) ??
+          t.revisionName ??
+          'unknown',
         weight: t.percent ?? 0,
       }))
     : // Not reconciled yet: what the spec asks for.
       splitFromSpec(isvc, latest, previous);
+  if (
+    previous &&
+    previous !== latest &&
+    !shares.some(s => s.version === previous)
+  ) {
+    // Promoted: the version a new canary share would go against, at 0 %.
+    shares.push({ version: previous, weight: 0 });
+  }
   for (const share of shares) {
     const entry = versionEntry(g, share.version);
     entry.weight = (entry.weight ?? 0) + share.weight;
@@ -264,18 +290,12 @@ function splitFromSpec(
 ): Array<{ version: string; weight: number }> {
   if (!latest) return [];
   const canary = isvc.spec?.predictor?.canaryTrafficPercent ?? 100;
-  if (canary >= 100 || !previous) return [{ version: latest, weight: 100 }];
+  if (canary >= 100 || !previous || previous === latest)
+    return [{ version: latest, weight: 100 }];
   return [
     { version: latest, weight: canary },
     { version: previous, weight: 100 - canary },
   ];
-}
-
-function highestVersionBelow(g: Group, version: string): string | undefined {
-  return [...g.versions.keys()]
-    .filter(v => compareVersions(v, version) < 0)
-    .sort(compareVersions)
-    .pop();
 }
 
 // ---------------------------------------------------------------- Gateway API

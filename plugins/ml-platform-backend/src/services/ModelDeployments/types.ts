@@ -90,6 +90,8 @@ export interface InferenceService {
       predictor?: {
         latestCreatedRevision?: string;
         latestReadyRevision?: string;
+        /** The revision that served all traffic before the current rollout. */
+        previousRolledoutRevision?: string;
         traffic?: Array<{
           revisionName?: string;
           percent?: number;

@@ -3,7 +3,7 @@ import { kubeOk, paths } from './localKube';
 
 const PORT = 8080;
 
-const modelLabels = (model: string, version?: string) => ({
+export const modelLabels = (model: string, version?: string) => ({
   [ML_PLATFORM_LABELS.model]: model,
   ...(version && { [ML_PLATFORM_LABELS.modelVersion]: version }),
 });
@@ -44,27 +44,6 @@ export async function createVersionService(
     spec: {
       selector: modelLabels(model, version),
       ports: [{ name: 'http', port: PORT, targetPort: PORT }],
-    },
-  });
-}
-
-/** A Deployment per version, the workload the catalog shows. */
-export async function createVersionDeployment(
-  ns: string,
-  model: string,
-  version: string,
-) {
-  return kubeOk('POST', paths.deployments(ns), {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      name: `${model}-v${version}`,
-      labels: modelLabels(model, version),
-    },
-    spec: {
-      replicas: 0,
-      selector: { matchLabels: modelLabels(model, version) },
-      template: podTemplate(model, version),
     },
   });
 }

@@ -1,9 +1,40 @@
-import { createVersionDeployment } from './fixtures';
+import { KNATIVE_REVISION } from '../../ModelDeployments/computeDeployments';
+import { modelLabels, podTemplate } from './fixtures';
 import { kubeOk, paths } from './localKube';
 
 /**
+ * The Deployment Knative runs for one revision of a predictor: labelled with
+ * the revision, and with the InferenceService's labels as they were then.
+ */
+function createRevisionDeployment(
+  ns: string,
+  model: string,
+  version: string,
+  revision: string,
+) {
+  const labels = {
+    ...modelLabels(model, version),
+    [KNATIVE_REVISION]: revision,
+  };
+  const template = podTemplate(model, version);
+  return kubeOk('POST', paths.deployments(ns), {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `${revision}-deployment`, labels },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: labels },
+      template: {
+        ...template,
+        metadata: { labels: { ...template.metadata.labels, ...labels } },
+      },
+    },
+  });
+}
+
+/**
  * An InferenceService of `model` serving `latest` with a canary share, after
- * `previous`, with a Deployment per version and the status KServe writes.
+ * `previous`, with a Deployment per revision and the status KServe writes.
  * No KServe controller runs, so the status stays as written.
  */
 export async function createInferenceService(options: {
@@ -16,12 +47,11 @@ export async function createInferenceService(options: {
   labels?: Record<string, string>;
 }) {
   const { ns, name, model, previous, latest, canaryTrafficPercent } = options;
-  for (const v of [previous, latest]) {
-    await createVersionDeployment(ns, model, v).catch(e => {
-      // Shared by the InferenceServices of one test file.
-      if (!String(e).includes('409')) throw e;
-    });
-  }
+  const [previousRevision, latestRevision] = [1, 2].map(
+    n => `${name}-predictor-0000${n}`,
+  );
+  await createRevisionDeployment(ns, model, previous, previousRevision);
+  await createRevisionDeployment(ns, model, latest, latestRevision);
   await kubeOk('POST', paths.inferenceServices(ns), {
     apiVersion: 'serving.kserve.io/v1beta1',
     kind: 'InferenceService',
@@ -52,11 +82,12 @@ export async function createInferenceService(options: {
       status: {
         components: {
           predictor: {
-            latestCreatedRevision: `${name}-predictor-00002`,
-            latestReadyRevision: `${name}-predictor-00002`,
+            latestCreatedRevision: latestRevision,
+            latestReadyRevision: latestRevision,
+            previousRolledoutRevision: previousRevision,
             traffic: [
               {
-                revisionName: `${name}-predictor-00002`,
+                revisionName: latestRevision,
                 percent,
                 latestRevision: true,
                 tag: 'latest',
@@ -64,7 +95,7 @@ export async function createInferenceService(options: {
               ...(percent < 100
                 ? [
                     {
-                      revisionName: `${name}-predictor-00001`,
+                      revisionName: previousRevision,
                       percent: 100 - percent,
                       latestRevision: false,
                       tag: 'prev',

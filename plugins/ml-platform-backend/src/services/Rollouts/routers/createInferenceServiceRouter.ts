@@ -78,16 +78,11 @@ export function createInferenceServiceRouter(options: {
     for (const v of deployment.versions) {
       if (v.weight !== undefined) weights[v.version] = v.weight;
     }
-    // The previous revision is the other version the catalog found traffic
-    // or a workload for, below the latest.
-    const previous = deployment.versions
-      .map(v => v.version)
-      .filter(
-        v =>
-          v !== latest &&
-          v.localeCompare(latest, undefined, { numeric: true }) < 0,
-      )
-      .pop();
+    // The previous revision is the other one the catalog found in the
+    // InferenceService's traffic or status, by its own Deployment's version.
+    const previous = deployment.versions.find(
+      v => v.version !== latest && v.weight !== undefined,
+    )?.version;
     if (previous !== undefined) weights[previous] ??= 0;
     const managedBy = gitOpsOwner(isvc.metadata);
     return {
