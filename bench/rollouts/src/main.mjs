@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { countsBetween, startCountingProxy } from '../../src/countingProxy.mjs';
 import { createBenchKube, RESOURCES } from '../../src/kubeClient.mjs';
 import { mapPool } from '../../src/pool.mjs';
 import { readPlatformFile } from '../../src/settings.mjs';
@@ -46,6 +47,22 @@ function writeEntities(file) {
   fs.writeFileSync(file, `${docs.join('\n---\n')}\n`);
 }
 
+/**
+ * The requests a rollout sent, watches left out (they outlive it), with the
+ * object names folded so that the same request reads the same across models.
+ */
+function apiserverRequests(counts) {
+  const byRequest = {};
+  let total = 0;
+  for (const [key, n] of Object.entries(counts.byPath)) {
+    if (key.endsWith('(watch)')) continue;
+    const folded = key.replace(/\/roll-m\d+/g, '/<model>');
+    byRequest[folded] = (byRequest[folded] ?? 0) + n;
+    total += n;
+  }
+  return { total, byRequest };
+}
+
 async function main() {
   const results = {
     date: new Date().toISOString(),
@@ -66,10 +83,20 @@ async function main() {
   process.env.APP_CONFIG_catalog_locations = JSON.stringify([
     { type: 'file', target: entitiesFile },
   ]);
+  // Between the backend and the apiserver: how many requests a rollout costs.
+  const pki = path.join(S.state, 'kube/pki');
+  const kubeProxy = await startCountingProxy({
+    target: kubeInfo.server,
+    tls: {
+      cert: path.join(pki, 'apiserver.crt'),
+      key: path.join(pki, 'apiserver.key'),
+      ca: kubeInfo.caFile,
+    },
+  });
   log('booting packages/backend');
   const backend = await startBackend({
     kube: kubeInfo,
-    kubeUrl: kubeInfo.server,
+    kubeUrl: kubeProxy.url,
     mlflow: mlflowInfo,
     mlflowUrl: mlflowInfo.url,
   });
@@ -164,9 +191,15 @@ async function main() {
     for (const [k, kind] of ROUTER_KINDS.entries()) {
       const api_ = [];
       const change = [];
+      const requests = [];
+      let lastRequests;
       for (let n = 0; n < S.sequential + 3; n++) {
         const percent = KINDS[kind].states[n % 2];
+        const before = kubeProxy.snapshot();
         const r = await rollout(k, percent);
+        lastRequests = apiserverRequests(
+          countsBetween(before, kubeProxy.snapshot()),
+        );
         if (r.status !== 200)
           throw new Error(
             `${kind} rollout: ${r.status} ${JSON.stringify(r.body).slice(
@@ -178,13 +211,25 @@ async function main() {
         if (n < 3) continue;
         api_.push(r.apiMs);
         change.push(r.changeMs);
+        requests.push(lastRequests.total);
       }
       results.latency[kind] = {
         api: latencySummary(api_),
         watched: latencySummary(change),
+        apiserverRequests: {
+          min: Math.min(...requests),
+          max: Math.max(...requests),
+          last: lastRequests.byRequest,
+        },
       };
       log(
-        `${kind}: API p50 ${results.latency[kind].api.p50Ms} ms, watched p50 ${results.latency[kind].watched.p50Ms} ms`,
+        `${kind}: API p50 ${results.latency[kind].api.p50Ms} ms, watched p50 ${
+          results.latency[kind].watched.p50Ms
+        } ms, ${requests.at(-1)} apiserver requests (${Object.entries(
+          lastRequests.byRequest,
+        )
+          .map(([k_, v]) => `${v}x ${k_}`)
+          .join(', ')})`,
       );
     }
 
@@ -284,6 +329,7 @@ async function main() {
   } finally {
     await Promise.all(Object.values(watches).map(w => w.close()));
     await backend.stop();
+    await kubeProxy.close();
   }
 
   const file = writeResults(results, { prefix: 'rollouts-' });

@@ -1,5 +1,19 @@
 const ms = s => `${s.p50Ms} / ${s.p99Ms}`;
 
+/** "5 (3 GET, 1 PATCH, 1 LIST)": the spread over the runs, and what the last one sent. */
+function requestsOf(counted) {
+  if (!counted) return 'not counted';
+  const spread =
+    counted.min === counted.max ? counted.min : `${counted.min}-${counted.max}`;
+  const byMethod = {};
+  for (const [request, n] of Object.entries(counted.last)) {
+    const method = request.split(' ')[0];
+    byMethod[method] = (byMethod[method] ?? 0) + n;
+  }
+  const parts = Object.entries(byMethod).map(([m, n]) => `${n} ${m}`);
+  return `${spread} (${parts.join(', ')})`;
+}
+
 function table(rows) {
   const widths = rows[0].map((_, c) =>
     Math.max(...rows.map(row => String(row[c]).length)),
@@ -29,11 +43,13 @@ export function printRolloutReport(r) {
         'router',
         'API answer p50 / p99 (ms)',
         'call -> watched change p50 / p99 (ms)',
+        'apiserver requests per rollout',
       ],
       ...Object.entries(r.latency).map(([kind, l]) => [
         kind,
         ms(l.api),
         ms(l.watched),
+        requestsOf(l.apiserverRequests),
       ]),
     ]),
     '',

@@ -75,19 +75,30 @@ export interface TrafficRouter {
   readonly id: string;
   /** Whether this router handles objects of the given apiVersion and kind. */
   supports(ref: Pick<TrafficObjectRef, 'apiVersion' | 'kind'>): boolean;
-  /** Reads the object now and the split between the versions of `model`. */
-  readSplit(ref: TrafficObjectRef, model: string): Promise<TrafficSplit>;
   /**
-   * Applies a change in one request guarded by `expectedResourceVersion`,
-   * and resolves with the split the write left. Rejects with an InputError
-   * (nothing sent) when the object cannot express the change, and with a
-   * ConflictError when the object changed since it was read, in which case
-   * nothing was applied.
+   * Reads the object now and the split between the versions of `model`; a
+   * change is then planned from exactly this reading, with no second read.
    */
-  applyChange(
-    ref: TrafficObjectRef,
-    model: string,
+  readSplit(ref: TrafficObjectRef, model: string): Promise<TrafficReading>;
+}
+
+/**
+ * A routing object as read once by its {@link TrafficRouter}.
+ * @public
+ */
+export interface TrafficReading extends TrafficSplit {
+  /**
+   * Plans a change from this reading and applies it in one request guarded
+   * by the reading's resourceVersion, and resolves with the split the write
+   * left. Rejects with an InputError (nothing sent) when the object cannot
+   * express the change, and with a ConflictError when the object changed
+   * since it was read, in which case nothing was applied. A caller that saw
+   * the object earlier passes that `expectedResourceVersion`: if it is not
+   * the one read, the object changed since, and the ConflictError comes
+   * without a request.
+   */
+  apply(
     change: TrafficChange,
-    options: { expectedResourceVersion: string },
+    options?: { expectedResourceVersion?: string },
   ): Promise<TrafficSplit>;
 }

@@ -192,15 +192,10 @@ export function createRolloutService(options: {
           });
         }
 
-        const written = await router.applyChange(
-          objectRef,
-          request.model,
-          plan.change,
-          {
-            expectedResourceVersion:
-              request.expectedResourceVersion ?? current.resourceVersion,
-          },
-        );
+        // Planned from the reading above: one read, one guarded write.
+        const written = await current.apply(plan.change, {
+          expectedResourceVersion: request.expectedResourceVersion,
+        });
         const after = toRolloutSplit(written.weights);
         // The alias moves after the traffic write, never before: the write is
         // the guarded step that may meet a conflict, and moving the alias

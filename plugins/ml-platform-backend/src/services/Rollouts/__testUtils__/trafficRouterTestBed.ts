@@ -12,6 +12,17 @@ import {
   localClusterClients,
 } from './localKube';
 
+/** Reads the object through the router, then applies a change planned from that reading. */
+export async function applyVia(
+  router: TrafficRouter,
+  ref: TrafficObjectRef,
+  model: string,
+  change: TrafficChange,
+  options: { expectedResourceVersion?: string } = {},
+) {
+  return (await router.readSplit(ref, model)).apply(change, options);
+}
+
 /**
  * One traffic router against the local cluster, in a namespace of its own
  * that lives as long as the test file.
@@ -69,7 +80,7 @@ export function useTrafficRouterTestBed(options: {
     async applyAndReread(name: string, model: string, change: TrafficChange) {
       const before = await kubeOk('GET', bed.path(name));
       const router = await bed.router();
-      const written = await router.applyChange(bed.ref(name), model, change, {
+      const written = await applyVia(router, bed.ref(name), model, change, {
         expectedResourceVersion: before.metadata.resourceVersion,
       });
       const after = await kubeOk('GET', bed.path(name));
@@ -88,7 +99,7 @@ export function useTrafficRouterTestBed(options: {
       return {
         router,
         apply: (change: TrafficChange) =>
-          router.applyChange(bed.ref(name), model, change, {
+          applyVia(router, bed.ref(name), model, change, {
             expectedResourceVersion: before.metadata.resourceVersion,
           }),
         expectUnchanged: async () =>

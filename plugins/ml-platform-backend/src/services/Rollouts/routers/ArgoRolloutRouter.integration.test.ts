@@ -5,7 +5,10 @@ import type {
 } from '@mlplatform/plugin-ml-platform-node';
 import { createArgoRollout } from '../__testUtils__/argoFixtures';
 import { podTemplate } from '../__testUtils__/fixtures';
-import { useTrafficRouterTestBed } from '../__testUtils__/trafficRouterTestBed';
+import {
+  applyVia,
+  useTrafficRouterTestBed,
+} from '../__testUtils__/trafficRouterTestBed';
 import {
   changedPaths,
   kubeOk,
@@ -120,7 +123,8 @@ describe('Argo Rollouts router', () => {
     expect(aborted.written.weights).toEqual({ '3': 100, '4': 0 });
 
     const router = await bed.router();
-    await router.applyChange(
+    await applyVia(
+      router,
       bed.ref('abort'),
       MODEL,
       { type: 'retry' },
@@ -210,14 +214,13 @@ describe('Argo Rollouts router', () => {
       ),
     );
     const router = createArgoRolloutRouter({ clients });
-    const error = await router
-      .applyChange(
-        bed.ref('half'),
-        MODEL,
-        { type: 'promote', version: '4', nextStepOnly: true },
-        { expectedResourceVersion: before.metadata.resourceVersion },
-      )
-      .catch(e => e);
+    const error = await applyVia(
+      router,
+      bed.ref('half'),
+      MODEL,
+      { type: 'promote', version: '4', nextStepOnly: true },
+      { expectedResourceVersion: before.metadata.resourceVersion },
+    ).catch(e => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.message).toBe(
       `Argo Rollout ${bed.ns}/half: 1 of 2 writes applied (status {"pauseConditions":null}); spec {"paused":false} was not: the Rollout changed after the first write. Read it again: promote again to finish.`,
@@ -239,7 +242,7 @@ describe('Argo Rollouts router', () => {
       { type: 'weights', weights: { '3': 50, '4': 50 } },
     ] as TrafficChange[]) {
       await expect(
-        router.applyChange(bed.ref('stale'), MODEL, change, {
+        applyVia(router, bed.ref('stale'), MODEL, change, {
           expectedResourceVersion: read.metadata.resourceVersion,
         }),
       ).rejects.toThrow(ConflictError);

@@ -4,7 +4,10 @@ import {
   createVersionService,
   podTemplate,
 } from '../__testUtils__/fixtures';
-import { useTrafficRouterTestBed } from '../__testUtils__/trafficRouterTestBed';
+import {
+  applyVia,
+  useTrafficRouterTestBed,
+} from '../__testUtils__/trafficRouterTestBed';
 import { changedPaths, kubeOk, paths } from '../__testUtils__/localKube';
 import { createHttpRouteRouter } from './createHttpRouteRouter';
 
@@ -44,7 +47,8 @@ describe('HTTPRoute router', () => {
     const before = await kubeOk('GET', bed.path('write'));
     const router = await bed.router();
 
-    const written = await router.applyChange(
+    const written = await applyVia(
+      router,
       bed.ref('write'),
       MODEL,
       { type: 'weights', weights: { '5': 50, '7': 25 } },
@@ -67,7 +71,8 @@ describe('HTTPRoute router', () => {
     ).toEqual([50, 0, 25, 50]);
 
     // promote: one version gets everything
-    await router.applyChange(
+    await applyVia(
+      router,
       bed.ref('write'),
       MODEL,
       { type: 'promote', version: '6' },
@@ -96,7 +101,8 @@ describe('HTTPRoute router', () => {
     });
     const router = await bed.router();
 
-    const attempt = router.applyChange(
+    const attempt = applyVia(
+      router,
       bed.ref('stale'),
       MODEL,
       { type: 'weights', weights: { '5': 0, '6': 100 } },
@@ -107,6 +113,33 @@ describe('HTTPRoute router', () => {
       /changed since it was read; nothing was applied/,
     );
     expect(await kubeOk('GET', bed.path('stale'))).toEqual(changed);
+  });
+
+  it('plans from one reading and writes once, refused by the apiserver when the route changed after that reading', async () => {
+    await createRoute(bed.ns, 'read-once', [
+      { service: `${MODEL}-v5`, weight: 90 },
+      { service: `${MODEL}-v6`, weight: 10 },
+    ]);
+    const router = await bed.router();
+    const reading = await router.readSplit(bed.ref('read-once'), MODEL);
+    const changed = await kubeOk(
+      'PATCH',
+      bed.path('read-once'),
+      { metadata: { labels: { touched: 'after the reading' } } },
+      'application/merge-patch+json',
+    );
+
+    await expect(
+      reading.apply({ type: 'weights', weights: { '5': 0, '6': 100 } }),
+    ).rejects.toThrow(/changed since it was read; nothing was applied/);
+    expect(await kubeOk('GET', bed.path('read-once'))).toEqual(changed);
+
+    const fresh = await router.readSplit(bed.ref('read-once'), MODEL);
+    const written = await fresh.apply({
+      type: 'weights',
+      weights: { '5': 0, '6': 100 },
+    });
+    expect(written.weights).toEqual({ '5': 0, '6': 100 });
   });
 
   it('refuses versions the rule cannot route to and actions it does not have, sending nothing', async () => {

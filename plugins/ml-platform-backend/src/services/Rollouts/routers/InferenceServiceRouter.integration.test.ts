@@ -1,7 +1,10 @@
 import { ConflictError, InputError } from '@backstage/errors';
 import type { TrafficChange } from '@mlplatform/plugin-ml-platform-node';
 import { createInferenceService } from '../__testUtils__/kserveFixtures';
-import { useTrafficRouterTestBed } from '../__testUtils__/trafficRouterTestBed';
+import {
+  applyVia,
+  useTrafficRouterTestBed,
+} from '../__testUtils__/trafficRouterTestBed';
 import { kubeOk, paths } from '../__testUtils__/localKube';
 import { createInferenceServiceRouter } from './createInferenceServiceRouter';
 
@@ -95,7 +98,8 @@ describe('KServe InferenceService router', () => {
     });
     const router = await bed.router();
     await expect(
-      router.applyChange(
+      applyVia(
+        router,
         bed.ref('stale'),
         MODEL,
         { type: 'weights', weights: { '2': 50, '3': 50 } },

@@ -1,14 +1,18 @@
 import { ConflictError, ForwardedError } from '@backstage/errors';
 import type {
   ClusterClients,
+  TrafficChange,
+  TrafficObjectRef,
   TrafficRouter,
+  TrafficSplit,
 } from '@mlplatform/plugin-ml-platform-node';
 import { POD_TEMPLATE_HASH } from '../../ModelDeployments/computeDeployments';
 import type { Rollout } from '../../ModelDeployments/types';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
+import { guardOfReading } from '../kube/guardOfReading';
 import { ROLLOUTS } from '../../../lib/kubeResources';
 import { type ArgoWrite, planRolloutWrites } from './argo/planRolloutWrites';
-import { readRolloutState } from './argo/readRolloutState';
+import { type RolloutState, readRolloutState } from './argo/readRolloutState';
 
 /**
  * Argo Rollouts (canary strategy). The Rollout's controller owns the weights;
@@ -24,6 +28,65 @@ export function createArgoRolloutRouter(options: {
 }): TrafficRouter {
   const { clients } = options;
 
+  async function apply(
+    ref: TrafficObjectRef,
+    state: RolloutState,
+    change: TrafficChange,
+    expectedResourceVersion: string | undefined,
+  ): Promise<TrafficSplit> {
+    const kube = clients(ref.cluster);
+    const where = `Argo Rollout ${ref.namespace}/${ref.name}`;
+    const { writes, weights } = planRolloutWrites(state, change, where);
+    let resourceVersion = guardOfReading(
+      ROLLOUTS,
+      ref,
+      state.split.resourceVersion,
+      expectedResourceVersion,
+    );
+    // Only promote of a Rollout paused both by hand (spec.paused) and at a
+    // step sends two writes, as the kubectl plugin does; the second is
+    // guarded by the first one's resourceVersion. If it fails, the first
+    // one stands, and the error says so.
+    for (const [index, write] of writes.entries()) {
+      let written: Rollout;
+      try {
+        if (write.kind === 'undo') {
+          const template = structuredClone(
+            write.replicaSet.spec?.template ?? {},
+          );
+          delete template.metadata?.labels?.[POD_TEMPLATE_HASH];
+          written = await guardedJsonPatch<Rollout>(
+            kube,
+            ROLLOUTS,
+            ref,
+            resourceVersion,
+            [{ op: 'replace', path: '/spec/template', value: template }],
+          );
+        } else {
+          const metadata = { resourceVersion };
+          written = await kube.mergePatch<Rollout>(
+            ROLLOUTS,
+            ref.namespace,
+            ref.name,
+            write.kind === 'status'
+              ? { metadata, status: write.status }
+              : { metadata, spec: write.spec },
+            write.kind === 'status' ? { subresource: 'status' } : {},
+          );
+        }
+      } catch (error) {
+        if (index === 0) throw error;
+        throw partialWriteError(where, writes, index, error);
+      }
+      resourceVersion = written.metadata?.resourceVersion ?? '';
+    }
+    return {
+      weights,
+      resourceVersion,
+      ...(state.split.managedBy && { managedBy: state.split.managedBy }),
+    };
+  }
+
   return {
     id: 'argo-rollouts',
 
@@ -31,64 +94,11 @@ export function createArgoRolloutRouter(options: {
       ref.kind === 'Rollout' && ref.apiVersion.startsWith(`${ROLLOUTS.group}/`),
 
     async readSplit(ref, model) {
-      return (await readRolloutState(clients(ref.cluster), ref, model)).split;
-    },
-
-    async applyChange(ref, model, change, { expectedResourceVersion }) {
-      const kube = clients(ref.cluster);
-      const state = await readRolloutState(kube, ref, model);
-      const where = `Argo Rollout ${ref.namespace}/${ref.name}`;
-      const { writes, weights } = planRolloutWrites(state, change, where);
-      let resourceVersion = expectedResourceVersion;
-      if (
-        writes.length === 0 &&
-        state.split.resourceVersion !== expectedResourceVersion
-      ) {
-        throw new ConflictError(
-          `rollouts.argoproj.io ${ref.namespace}/${ref.name} changed since it was read; nothing was applied. Read it again and retry.`,
-        );
-      }
-      // Only promote of a Rollout paused both by hand (spec.paused) and at a
-      // step sends two writes, as the kubectl plugin does; the second is
-      // guarded by the first one's resourceVersion. If it fails, the first
-      // one stands, and the error says so.
-      for (const [index, write] of writes.entries()) {
-        let written: Rollout;
-        try {
-          if (write.kind === 'undo') {
-            const template = structuredClone(
-              write.replicaSet.spec?.template ?? {},
-            );
-            delete template.metadata?.labels?.[POD_TEMPLATE_HASH];
-            written = await guardedJsonPatch<Rollout>(
-              kube,
-              ROLLOUTS,
-              ref,
-              resourceVersion,
-              [{ op: 'replace', path: '/spec/template', value: template }],
-            );
-          } else {
-            const metadata = { resourceVersion };
-            written = await kube.mergePatch<Rollout>(
-              ROLLOUTS,
-              ref.namespace,
-              ref.name,
-              write.kind === 'status'
-                ? { metadata, status: write.status }
-                : { metadata, spec: write.spec },
-              write.kind === 'status' ? { subresource: 'status' } : {},
-            );
-          }
-        } catch (error) {
-          if (index === 0) throw error;
-          throw partialWriteError(where, writes, index, error);
-        }
-        resourceVersion = written.metadata?.resourceVersion ?? '';
-      }
+      const state = await readRolloutState(clients(ref.cluster), ref, model);
       return {
-        weights,
-        resourceVersion,
-        ...(state.split.managedBy && { managedBy: state.split.managedBy }),
+        ...state.split,
+        apply: (change, { expectedResourceVersion } = {}) =>
+          apply(ref, state, change, expectedResourceVersion),
       };
     },
   };

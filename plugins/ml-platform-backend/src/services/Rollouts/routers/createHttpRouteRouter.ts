@@ -3,6 +3,7 @@ import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import type {
   ClusterClients,
   JsonPatchOperation,
+  TrafficChange,
   TrafficObjectRef,
   TrafficRouter,
   TrafficSplit,
@@ -23,6 +24,7 @@ import {
   SERVICES,
 } from '../../../lib/kubeResources';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
+import { guardOfReading } from '../kube/guardOfReading';
 import { weightsOfChange } from './versionWeights';
 
 /** Where a version's backendRef sits in the route. */
@@ -117,6 +119,66 @@ export function createHttpRouteRouter(options: {
     };
   }
 
+  async function apply(
+    ref: TrafficObjectRef,
+    state: RouteState,
+    change: TrafficChange,
+    expectedResourceVersion: string | undefined,
+  ): Promise<TrafficSplit> {
+    const where = `HTTPRoute ${ref.namespace}/${ref.name}`;
+    const managedBy = state.split.managedBy;
+    if (managedBy?.startsWith('rollout:')) {
+      // The Rollout's controller rewrites the weights at every step.
+      throw new InputError(
+        `${where} is steered by the Argo Rollout '${managedBy.slice(
+          'rollout:'.length,
+        )}', whose controller would overwrite its weights: change the Rollout instead (promote, abort, retry or rollback)`,
+      );
+    }
+    const weights = weightsOfChange(
+      Object.keys(state.split.weights),
+      change,
+      where,
+    );
+    const shared = Object.keys(weights).filter(
+      v => state.backends.filter(b => b.version === v).length > 1,
+    );
+    if (shared.length > 0) {
+      throw new InputError(
+        `${where} has several backendRefs for version ${shared.join(
+          ', ',
+        )} in its traffic rule; set its weights by hand or keep one backendRef per version`,
+      );
+    }
+    const operations: JsonPatchOperation[] = [];
+    for (const backend of state.backends) {
+      const weight = weights[backend.version];
+      if (backend.present && weight === backend.weight) continue;
+      operations.push({
+        op: backend.present ? 'replace' : 'add',
+        path: backend.path,
+        value: weight,
+      });
+    }
+    const written = await guardedJsonPatch<HttpRoute>(
+      clients(ref.cluster),
+      HTTP_ROUTES,
+      ref,
+      guardOfReading(
+        HTTP_ROUTES,
+        ref,
+        state.split.resourceVersion,
+        expectedResourceVersion,
+      ),
+      operations,
+    );
+    return {
+      weights,
+      resourceVersion: written.metadata?.resourceVersion ?? '',
+      ...(managedBy && { managedBy }),
+    };
+  }
+
   return {
     id: 'gateway-api',
 
@@ -125,57 +187,11 @@ export function createHttpRouteRouter(options: {
       ref.apiVersion.startsWith(`${HTTP_ROUTES.group}/`),
 
     async readSplit(ref, model) {
-      return (await read(ref, model)).split;
-    },
-
-    async applyChange(ref, model, change, { expectedResourceVersion }) {
       const state = await read(ref, model);
-      const where = `HTTPRoute ${ref.namespace}/${ref.name}`;
-      const managedBy = state.split.managedBy;
-      if (managedBy?.startsWith('rollout:')) {
-        // The Rollout's controller rewrites the weights at every step.
-        throw new InputError(
-          `${where} is steered by the Argo Rollout '${managedBy.slice(
-            'rollout:'.length,
-          )}', whose controller would overwrite its weights: change the Rollout instead (promote, abort, retry or rollback)`,
-        );
-      }
-      const weights = weightsOfChange(
-        Object.keys(state.split.weights),
-        change,
-        where,
-      );
-      const shared = Object.keys(weights).filter(
-        v => state.backends.filter(b => b.version === v).length > 1,
-      );
-      if (shared.length > 0) {
-        throw new InputError(
-          `${where} has several backendRefs for version ${shared.join(
-            ', ',
-          )} in its traffic rule; set its weights by hand or keep one backendRef per version`,
-        );
-      }
-      const operations: JsonPatchOperation[] = [];
-      for (const backend of state.backends) {
-        const weight = weights[backend.version];
-        if (backend.present && weight === backend.weight) continue;
-        operations.push({
-          op: backend.present ? 'replace' : 'add',
-          path: backend.path,
-          value: weight,
-        });
-      }
-      const written = await guardedJsonPatch<HttpRoute>(
-        clients(ref.cluster),
-        HTTP_ROUTES,
-        ref,
-        expectedResourceVersion,
-        operations,
-      );
       return {
-        weights,
-        resourceVersion: written.metadata?.resourceVersion ?? '',
-        ...(managedBy && { managedBy }),
+        ...state.split,
+        apply: (change, { expectedResourceVersion } = {}) =>
+          apply(ref, state, change, expectedResourceVersion),
       };
     },
   };

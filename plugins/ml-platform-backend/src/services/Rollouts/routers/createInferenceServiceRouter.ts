@@ -18,6 +18,7 @@ import {
   REPLICA_SETS,
 } from '../../../lib/kubeResources';
 import { guardedJsonPatch } from '../kube/guardedJsonPatch';
+import { guardOfReading } from '../kube/guardOfReading';
 import { weightsOfChange, wholePercent } from './versionWeights';
 
 interface IsvcState {
@@ -116,6 +117,45 @@ export function createInferenceServiceRouter(options: {
     return percent === 100 ? undefined : percent;
   }
 
+  async function apply(
+    ref: TrafficObjectRef,
+    state: IsvcState,
+    change: TrafficChange,
+    expectedResourceVersion: string | undefined,
+  ): Promise<TrafficSplit> {
+    const where = `InferenceService ${ref.namespace}/${ref.name}`;
+    const percent = plan(state, change, where);
+    const current = state.isvc.spec?.predictor?.canaryTrafficPercent;
+    const path = '/spec/predictor/canaryTrafficPercent';
+    const operations: JsonPatchOperation[] = [];
+    if (percent === undefined) {
+      if (current !== undefined) operations.push({ op: 'remove', path });
+    } else if (percent !== current) {
+      operations.push({ op: 'add', path, value: percent });
+    }
+    const written = await guardedJsonPatch<InferenceService>(
+      clients(ref.cluster),
+      INFERENCE_SERVICES,
+      ref,
+      guardOfReading(
+        INFERENCE_SERVICES,
+        ref,
+        state.split.resourceVersion,
+        expectedResourceVersion,
+      ),
+      operations,
+    );
+    const latestShare = percent ?? 100;
+    const weights: Record<string, number> = { [state.latest]: latestShare };
+    if (state.previous !== undefined)
+      weights[state.previous] = 100 - latestShare;
+    return {
+      weights,
+      resourceVersion: written.metadata?.resourceVersion ?? '',
+      ...(state.split.managedBy && { managedBy: state.split.managedBy }),
+    };
+  }
+
   return {
     id: 'kserve',
 
@@ -124,36 +164,11 @@ export function createInferenceServiceRouter(options: {
       ref.apiVersion.startsWith(`${INFERENCE_SERVICES.group}/`),
 
     async readSplit(ref, model) {
-      return (await read(ref, model)).split;
-    },
-
-    async applyChange(ref, model, change, { expectedResourceVersion }) {
       const state = await read(ref, model);
-      const where = `InferenceService ${ref.namespace}/${ref.name}`;
-      const percent = plan(state, change, where);
-      const current = state.isvc.spec?.predictor?.canaryTrafficPercent;
-      const path = '/spec/predictor/canaryTrafficPercent';
-      const operations: JsonPatchOperation[] = [];
-      if (percent === undefined) {
-        if (current !== undefined) operations.push({ op: 'remove', path });
-      } else if (percent !== current) {
-        operations.push({ op: 'add', path, value: percent });
-      }
-      const written = await guardedJsonPatch<InferenceService>(
-        clients(ref.cluster),
-        INFERENCE_SERVICES,
-        ref,
-        expectedResourceVersion,
-        operations,
-      );
-      const latestShare = percent ?? 100;
-      const weights: Record<string, number> = { [state.latest]: latestShare };
-      if (state.previous !== undefined)
-        weights[state.previous] = 100 - latestShare;
       return {
-        weights,
-        resourceVersion: written.metadata?.resourceVersion ?? '',
-        ...(state.split.managedBy && { managedBy: state.split.managedBy }),
+        ...state.split,
+        apply: (change, { expectedResourceVersion } = {}) =>
+          apply(ref, state, change, expectedResourceVersion),
       };
     },
   };
