@@ -29,14 +29,14 @@ describe('readTaskStart', () => {
         request.headers.get('authorization')?.startsWith('Bearer ')
           ? HttpResponse.json({
               id: 'task-1',
-              createdAt: '2026-11-29T15:00:00.000Z',
+              createdAt: '2026-11-29T15:00:00.250Z',
             })
           : new HttpResponse(null, { status: 401 }),
       ),
     );
 
     expect(await read('task-1')).toEqual({
-      at: Date.parse('2026-11-29T15:00:00.000Z'),
+      at: Date.parse('2026-11-29T15:00:00.250Z'),
       resolutionMs: 1,
     });
   });
@@ -49,6 +49,22 @@ describe('readTaskStart', () => {
     );
 
     expect(await read('task-2')).toEqual({
+      at: Date.parse('2026-11-29T15:00:07Z'),
+      resolutionMs: 1000,
+    });
+  });
+
+  it("takes the scaffolder's .000 of a SQLite time for what it is: whole seconds", async () => {
+    server.use(
+      http.get(TASK_URL, () =>
+        HttpResponse.json({
+          id: 'task-3',
+          createdAt: '2026-11-29T15:00:07.000+00:00',
+        }),
+      ),
+    );
+
+    expect(await read('task-3')).toEqual({
       at: Date.parse('2026-11-29T15:00:07Z'),
       resolutionMs: 1000,
     });

@@ -44,8 +44,10 @@ export async function readTaskStart(options: {
 
 /**
  * Parses a stored task time. A time without a zone is UTC (SQLite's
- * CURRENT_TIMESTAMP); one without fractional seconds is known only to the
- * second.
+ * CURRENT_TIMESTAMP). One without fractional seconds is known only to the
+ * second, and so is one whose fraction is all zeros: the scaffolder turns
+ * SQLite's whole seconds into `.000`. Taking a rare true `.000` for a whole
+ * second only widens the range shown; it never makes it wrong.
  */
 export function parseTaskTime(text: string): TaskStart | undefined {
   const match =
@@ -56,5 +58,5 @@ export function parseTaskTime(text: string): TaskStart | undefined {
   const [, date, time, fraction, zone] = match;
   const at = Date.parse(`${date}T${time}${fraction ?? ''}${zone ?? 'Z'}`);
   if (Number.isNaN(at)) return undefined;
-  return { at, resolutionMs: fraction ? 1 : 1000 };
+  return { at, resolutionMs: fraction && /[1-9]/.test(fraction) ? 1 : 1000 };
 }

@@ -67,8 +67,12 @@ export function useTrafficRouterTestBed(options: {
     async readSplit(name: string, model: string) {
       const object = await kubeOk('GET', bed.path(name));
       const router = await bed.router();
+      const { weights, resourceVersion, managedBy } = await router.readSplit(
+        bed.ref(name),
+        model,
+      );
       return {
-        split: await router.readSplit(bed.ref(name), model),
+        split: { weights, resourceVersion, ...(managedBy && { managedBy }) },
         resourceVersion: object.metadata.resourceVersion,
       };
     },

@@ -125,7 +125,7 @@ describe('HTTPRoute router', () => {
     const changed = await kubeOk(
       'PATCH',
       bed.path('read-once'),
-      { metadata: { labels: { touched: 'after the reading' } } },
+      { metadata: { labels: { touched: 'after-the-reading' } } },
       'application/merge-patch+json',
     );
 
