@@ -84,6 +84,9 @@ run_jest corpus plugins/ml-platform-backend backstage-cli package test src/servi
 # install is cached per lockfile, ~4 min the first time) as two replicas.
 run_jest production packages/backend backstage-cli package test src/production.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
+# A second apiserver and MLflow of its own next to the platform's (~25 s to start).
+run_jest two-platforms packages/backend backstage-cli package test src/backend.twoPlatforms.serial.test.ts \
+  --testPathIgnorePatterns=/node_modules/
 run_jest outage packages/backend backstage-cli package test src/backend.outage.serial.test.ts \
   --testPathIgnorePatterns=/node_modules/
 run_jest lifecycle packages/platform-tests backstage-cli package test src/lifecycle.serial.test.ts \

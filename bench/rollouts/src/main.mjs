@@ -83,6 +83,10 @@ async function main() {
   process.env.APP_CONFIG_catalog_locations = JSON.stringify([
     { type: 'file', target: entitiesFile },
   ]);
+  // The entities' file is where model ownership for rollouts comes from.
+  process.env.APP_CONFIG_mlPlatform_ownership_trustedLocations = JSON.stringify(
+    [`file:${entitiesFile}`],
+  );
   // Between the backend and the apiserver: how many requests a rollout costs.
   const pki = path.join(S.state, 'kube/pki');
   const kubeProxy = await startCountingProxy({

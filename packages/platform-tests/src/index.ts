@@ -12,6 +12,7 @@ export {
 export {
   kubeAdminRequest,
   kubeRequest,
+  kubeClientOf,
   localClusterConfig,
   localKubeClient,
 } from './localCluster';
@@ -20,6 +21,8 @@ export { postgresTestDatabaseIds, readLocalPostgres } from './localPostgres';
 export type { LocalPostgres, PostgresTestDatabaseId } from './localPostgres';
 export { fetchAcrossRestarts } from './fetchAcrossRestarts';
 export { mlflowAdminApi } from './localMlflow';
+export { startSecondPlatform } from './secondPlatform';
+export type { SecondPlatform } from './secondPlatform';
 export type { LocalMlflow } from './localMlflow';
 export {
   REAL_NODE,

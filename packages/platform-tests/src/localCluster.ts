@@ -46,15 +46,22 @@ const clients = new Map<string, KubeClient>();
  * the platform may restart the apiserver with a new address.
  */
 export function localKubeClient(token?: string): KubeClient {
-  const kube = readPlatformFile<LocalKube>('kube');
+  return kubeClientOf(readPlatformFile<LocalKube>('kube'), token);
+}
+
+/**
+ * The Kubernetes module's client of the apiserver a kube.json describes (the
+ * local platform's, or a second instance's), as its admin or with `token`.
+ */
+export function kubeClientOf(kube: LocalKube, token?: string): KubeClient {
   const bearer = token ?? kube.token;
   const key = `${kube.server}\n${kube.caData}\n${bearer}`;
   let client = clients.get(key);
   if (!client) {
     client = createKubeClient(
-      'local',
+      kube.name,
       kubeConfigFor({
-        name: 'local',
+        name: kube.name,
         url: kube.server,
         authProvider: 'serviceAccount',
         getToken: async () => bearer,

@@ -18,17 +18,27 @@ export async function mlflowAdminApi(
   path: string,
   body?: unknown,
 ): Promise<any> {
-  const env = readPlatformFile<LocalMlflow>('mlflow');
+  return mlflowApiOf(readPlatformFile<LocalMlflow>('mlflow'))(
+    method,
+    path,
+    body,
+  );
+}
+
+/** {@link mlflowAdminApi} of the MLflow server an mlflow.json describes. */
+export function mlflowApiOf(env: LocalMlflow) {
   const authorization = `Basic ${Buffer.from(
     `${env.username}:${env.password}`,
   ).toString('base64')}`;
-  const res = await fetch(`${env.url}/api/2.0/mlflow/${path}`, {
-    method,
-    headers: { authorization, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok)
-    throw new Error(`MLflow ${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : {};
+  return async (method: string, path: string, body?: unknown): Promise<any> => {
+    const res = await fetch(`${env.url}/api/2.0/mlflow/${path}`, {
+      method,
+      headers: { authorization, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok)
+      throw new Error(`MLflow ${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : {};
+  };
 }

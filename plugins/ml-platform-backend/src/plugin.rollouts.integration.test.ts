@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import {
   mockCredentials,
   mockServices,
@@ -149,8 +150,40 @@ async function untilPortalShowsRoute(model: string) {
   throw new Error(`The portal never showed the route of ${model}`);
 }
 
+/**
+ * A TCP forwarder to the local apiserver (TLS passes through untouched), so
+ * that a cluster of the config can stop answering while the others go on.
+ */
+async function startApiserverForwarder(target: URL) {
+  const sockets = new Set<net.Socket>();
+  const listener = net.createServer(client => {
+    const upstream = net.connect(Number(target.port), target.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>(resolve => listener.listen(0, '127.0.0.1', resolve));
+  const { port } = listener.address() as net.AddressInfo;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    /** Refuses new connections and cuts the open ones, watches included. */
+    stop: () =>
+      new Promise<void>(resolve => {
+        listener.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+const THROUGH_FORWARDER = 'through-forwarder';
+let forwarder: Awaited<ReturnType<typeof startApiserverForwarder>>;
+
 beforeAll(async () => {
   checker = await loadOpenApiChecker();
+  forwarder = await startApiserverForwarder(new URL(localClusterConfig().url));
   await waitForKube();
   await kubeOk('POST', '/api/v1/namespaces', {
     apiVersion: 'v1',
@@ -184,7 +217,17 @@ beforeAll(async () => {
         data: {
           kubernetes: {
             clusterLocatorMethods: [
-              { type: 'config', clusters: [localClusterConfig()] },
+              {
+                type: 'config',
+                clusters: [
+                  localClusterConfig(),
+                  // The same apiserver under another name, until it stops.
+                  localClusterConfig({
+                    name: THROUGH_FORWARDER,
+                    url: forwarder.url,
+                  }),
+                ],
+              },
             ],
           },
           mlPlatform: {
@@ -192,7 +235,12 @@ beforeAll(async () => {
             rollouts: { servingAlias: ALIAS },
             // The scratch versions have no files to judge: unknown, which
             // only a namespace config names may serve.
-            safety: { allowUnknown: [{ cluster: 'local', namespace: ns }] },
+            safety: {
+              allowUnknown: [
+                { cluster: 'local', namespace: ns },
+                { cluster: THROUGH_FORWARDER, namespace: ns },
+              ],
+            },
             registries: {
               mlflow: [
                 {
@@ -215,6 +263,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await forwarder?.stop();
   await kube('DELETE', `/api/v1/namespaces/${ns}`);
   for (const name of [modelA, modelB]) {
     await mlflowApi('DELETE', 'registered-models/delete', { name }).catch(
@@ -571,6 +620,41 @@ describe('rollout routes on the local apiserver and MLflow', () => {
         .set('authorization', mockCredentials.none.header());
       expect(checker.check(res).status).toBe(401);
     }
+  });
+
+  it('answers 503 naming the cluster when its apiserver does not answer, and records the failure', async () => {
+    for (let i = 0; ; i++) {
+      const res = await request(server).get(`${api}/models/${modelA}`);
+      const seen = res.body.deployments?.some(
+        (d: { cluster: string; router?: object }) =>
+          d.cluster === THROUGH_FORWARDER && d.router,
+      );
+      if (seen) break;
+      if (i > 300)
+        throw new Error(`${THROUGH_FORWARDER} never showed the route`);
+      await new Promise(r => setTimeout(r, 200));
+    }
+    await forwarder.stop();
+
+    const res = await post({
+      model: modelA,
+      cluster: THROUGH_FORWARDER,
+      namespace: ns,
+      strategy: 'canary',
+      target: { version: '2', percent: 30 },
+    });
+    expect(res.status).toBe(503);
+    expect(res.body.error.name).toBe('ServiceUnavailableError');
+    expect(res.body.error.message).toMatch(
+      new RegExp(
+        `^Cluster '${THROUGH_FORWARDER}' does not answer: .*ECONNREFUSED`,
+      ),
+    );
+    const [latest] = await history(modelA);
+    expect(latest).toMatchObject({
+      cluster: THROUGH_FORWARDER,
+      result: 'failed',
+    });
   });
 
   // Runs last: openapi.test.ts leaves the rollout routes to this suite.

@@ -14,16 +14,17 @@ export interface PortalOnPlatform {
 /**
  * The portal's real backend (src/index.ts with app-config.yaml) pointed at
  * the local ML platform, with a guest token that names the guest's teams.
- * `configs` are more config files, read last.
+ * `configs` are more config files, read last; `env` more variables.
  */
 export async function startPortalOnPlatform(
-  options: { configs?: string[] } = {},
+  options: { configs?: string[]; env?: Record<string, string> } = {},
 ): Promise<PortalOnPlatform> {
   const backend = await startBackendProcess({
     configs: [
       platformFilePath('app-config.platform.yaml'),
       ...(options.configs ?? []),
     ],
+    env: options.env,
   });
   try {
     return { backend, token: await signInOnceReady(backend) };

@@ -5,6 +5,7 @@ import {
   InputError,
   NotAllowedError,
   NotFoundError,
+  ServiceUnavailableError,
   isError,
 } from '@backstage/errors';
 import type {
@@ -13,9 +14,11 @@ import type {
   RolloutSplit,
   TrafficRouterRef,
 } from '@mlplatform/plugin-ml-platform-common';
-import type {
-  TrafficObjectRef,
-  TrafficRouter,
+import {
+  KubeTimeoutError,
+  KubeUnreachableError,
+  type TrafficObjectRef,
+  type TrafficRouter,
 } from '@mlplatform/plugin-ml-platform-node';
 import type { NewRolloutAuditRecord, RolloutAuditStore } from '../Audit';
 import { checkGitOps, checkKnownVersions, checkSafety } from './guards';
@@ -259,6 +262,13 @@ export function createRolloutService(options: {
             messageOf(error),
             fresh && toRolloutSplit(fresh.weights),
             fresh?.resourceVersion,
+          );
+        } else if (
+          error instanceof KubeUnreachableError ||
+          error instanceof KubeTimeoutError
+        ) {
+          thrown = new ServiceUnavailableError(
+            `Cluster '${request.cluster}' does not answer: ${messageOf(error)}`,
           );
         }
         await audit
