@@ -19,7 +19,7 @@ function phaseOf(promoted: boolean, paused: boolean) {
  * matches its own, and the local platform's has none: a fixture with this
  * label is left alone, so its status stays exactly as a test wrote it.
  */
-export const IGNORED_BY_THE_CONTROLLER = {
+const IGNORED_BY_THE_CONTROLLER = {
   'argo-rollouts.argoproj.io/controller-instance-id': 'ml-platform-fixtures',
 };
 
