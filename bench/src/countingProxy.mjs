@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import path from 'node:path';
 
 /**
  * A reverse proxy on 127.0.0.1 that counts every request it passes on, so the
@@ -93,6 +94,22 @@ export async function startCountingProxy({ target, tls }) {
         agent.destroy();
       }),
   };
+}
+
+/**
+ * A counting proxy in front of a platform instance's apiserver, serving its
+ * own certificate so the backend trusts it as it would the apiserver.
+ */
+export function startApiserverCountingProxy(state, kubeInfo) {
+  const pki = path.join(state, 'kube/pki');
+  return startCountingProxy({
+    target: kubeInfo.server,
+    tls: {
+      cert: path.join(pki, 'apiserver.crt'),
+      key: path.join(pki, 'apiserver.key'),
+      ca: kubeInfo.caFile,
+    },
+  });
 }
 
 /** Requests between two snapshots, by path, leaving out paths that saw none. */

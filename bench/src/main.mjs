@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startCountingProxy } from './countingProxy.mjs';
+import {
+  startApiserverCountingProxy,
+  startCountingProxy,
+} from './countingProxy.mjs';
 import { createBenchKube } from './kubeClient.mjs';
 import { measureOnce, measureSequential } from './measure.mjs';
 import { createMlflowClient } from './mlflowClient.mjs';
@@ -132,15 +135,7 @@ async function main() {
   const mlflowInfo = readPlatformFile('mlflow');
   const seeding = await seed(kubeInfo, mlflowInfo);
 
-  const pki = path.join(settings.state, 'kube/pki');
-  const kubeProxy = await startCountingProxy({
-    target: kubeInfo.server,
-    tls: {
-      cert: path.join(pki, 'apiserver.crt'),
-      key: path.join(pki, 'apiserver.key'),
-      ca: kubeInfo.caFile,
-    },
-  });
+  const kubeProxy = await startApiserverCountingProxy(settings.state, kubeInfo);
   const mlflowProxy = await startCountingProxy({ target: mlflowInfo.url });
   const proxies = [kubeProxy, mlflowProxy];
   const counted = servers => ({ apiserver: servers[0], mlflow: servers[1] });

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { countsBetween, startCountingProxy } from '../../src/countingProxy.mjs';
+import {
+  countsBetween,
+  startApiserverCountingProxy,
+} from '../../src/countingProxy.mjs';
 import { createBenchKube, RESOURCES } from '../../src/kubeClient.mjs';
 import { mapPool } from '../../src/pool.mjs';
 import { readPlatformFile } from '../../src/settings.mjs';
@@ -88,15 +91,7 @@ async function main() {
     [`file:${entitiesFile}`],
   );
   // Between the backend and the apiserver: how many requests a rollout costs.
-  const pki = path.join(S.state, 'kube/pki');
-  const kubeProxy = await startCountingProxy({
-    target: kubeInfo.server,
-    tls: {
-      cert: path.join(pki, 'apiserver.crt'),
-      key: path.join(pki, 'apiserver.key'),
-      ca: kubeInfo.caFile,
-    },
-  });
+  const kubeProxy = await startApiserverCountingProxy(S.state, kubeInfo);
   log('booting packages/backend');
   const backend = await startBackend({
     kube: kubeInfo,

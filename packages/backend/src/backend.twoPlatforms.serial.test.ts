@@ -136,6 +136,19 @@ describe('the portal over two clusters and two model registries', () => {
     );
     return { status: res.status, body: await res.json() };
   };
+  /** A split rollout of fraud-detector in one cluster and namespace. */
+  const split = (
+    cluster: string,
+    namespace: string,
+    weights: Record<string, number>,
+  ) =>
+    call('POST', '/rollouts', {
+      model: MODEL,
+      cluster,
+      namespace,
+      strategy: 'split',
+      weights,
+    });
   const splitIn = (body: any, cluster: string, namespace: string) =>
     Object.fromEntries(
       body.deployments
@@ -210,12 +223,9 @@ describe('the portal over two clusters and two model registries', () => {
         .backendRefs.map((r: any) => [r.name, r.weight ?? 1]);
     const localBefore = await kubeAdminRequest('GET', route('ml-prod'));
     try {
-      const inSecond = await call('POST', '/rollouts', {
-        model: MODEL,
-        cluster: SECOND_CLUSTER,
-        namespace: NAMESPACE,
-        strategy: 'split',
-        weights: { '5': 50, '6': 50 },
+      const inSecond = await split(SECOND_CLUSTER, NAMESPACE, {
+        '5': 50,
+        '6': 50,
       });
       expect(inSecond.status).toBe(200);
       const secondRoute = await second
@@ -231,13 +241,7 @@ describe('the portal over two clusters and two model registries', () => {
           .resourceVersion,
       ).toBe(localBefore.metadata.resourceVersion);
 
-      const inLocal = await call('POST', '/rollouts', {
-        model: MODEL,
-        cluster: 'local',
-        namespace: 'ml-prod',
-        strategy: 'split',
-        weights: { '5': 80, '6': 20 },
-      });
+      const inLocal = await split('local', 'ml-prod', { '5': 80, '6': 20 });
       expect(inLocal.status).toBe(200);
       const localAfter = await kubeAdminRequest('GET', route('ml-prod'));
       expect(weightsOf(localAfter)).toEqual(
@@ -248,13 +252,7 @@ describe('the portal over two clusters and two model registries', () => {
       );
     } finally {
       // Put the demo's split back for the suites after this one.
-      await call('POST', '/rollouts', {
-        model: MODEL,
-        cluster: 'local',
-        namespace: 'ml-prod',
-        strategy: 'split',
-        weights: { '5': 90, '6': 10 },
-      });
+      await split('local', 'ml-prod', { '5': 90, '6': 10 });
     }
   });
 
@@ -307,12 +305,9 @@ describe('the portal over two clusters and two model registries', () => {
     );
 
     // A rollout in the cluster that is down is refused and names it.
-    const refused = await call('POST', '/rollouts', {
-      model: MODEL,
-      cluster: SECOND_CLUSTER,
-      namespace: NAMESPACE,
-      strategy: 'split',
-      weights: { '5': 100, '6': 0 },
+    const refused = await split(SECOND_CLUSTER, NAMESPACE, {
+      '5': 100,
+      '6': 0,
     });
     expect(refused.status).toBe(503);
     expect(refused.body.error.message).toMatch(
