@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A real, local Kubernetes control plane for the plugin tests and the demo: etcd,
 # kube-apiserver, kube-controller-manager and kube-scheduler, with the real CRDs of
-# Gateway API, Argo Rollouts and KServe, RBAC and token authentication, so reads,
+# Gateway API, Argo Rollouts, KServe and Istio, RBAC and token authentication, so reads,
 # patches and refusals behave as in a cluster. There is no container runtime: kwok
 # (Kubernetes WithOut Kubelet) plays the kubelet of two fake nodes, so Deployments get
 # ReplicaSets and Pods that the scheduler places and kwok reports Running and Ready.
@@ -26,6 +26,8 @@ ETCD_VERSION="${ML_ETCD_VERSION:-v3.6.16}"
 GATEWAY_API_VERSION="${ML_GATEWAY_API_VERSION:-v1.6.3}"
 ARGO_ROLLOUTS_VERSION="${ML_ARGO_ROLLOUTS_VERSION:-v1.10.1}"
 KSERVE_VERSION="${ML_KSERVE_VERSION:-v0.17.0}"
+# Istio's CRDs (VirtualService and the rest of its base set), from istio.io/api.
+ISTIO_API_VERSION="${ML_ISTIO_API_VERSION:-v1.32.0}"
 # kwok v0.8.0 asks for Go 1.26.0.
 KWOK_VERSION="${ML_KWOK_VERSION:-v0.8.0}"
 
@@ -213,14 +215,16 @@ start_apiserver() {
 # The CRD manifests come from the projects' own Go module zips, so no YAML is vendored
 # here and each is exactly the released one.
 install_crds() {
-  local py gw argo kserve log="$STATE/logs/crds.log"
+  local py gw argo kserve istio log="$STATE/logs/crds.log"
   gw="$(go_mod_field "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" Dir)"
   argo="$(go_mod_field "github.com/argoproj/argo-rollouts@$ARGO_ROLLOUTS_VERSION" Dir)"
   kserve="$(go_mod_field "github.com/kserve/kserve@$KSERVE_VERSION" Dir)"
+  istio="$(go_mod_field "istio.io/api@$ISTIO_API_VERSION" Dir)"
   py="$(kube_python)"
-  step "installing CRDs: Gateway API $GATEWAY_API_VERSION (standard), Argo Rollouts $ARGO_ROLLOUTS_VERSION, KServe $KSERVE_VERSION"
+  step "installing CRDs: Gateway API $GATEWAY_API_VERSION (standard), Argo Rollouts $ARGO_ROLLOUTS_VERSION, KServe $KSERVE_VERSION, Istio $ISTIO_API_VERSION"
   kube_env "$py" "$HERE/kube_apply.py" apply "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml \
     "$argo/manifests/crds/rollout-crd.yaml" "$kserve/config/crd/full/serving.kserve.io_inferenceservices.yaml" \
+    "$istio/kubernetes/customresourcedefinitions.gen.yaml" \
     2>"$log" || { tail -n 5 "$log" >&2; die "installing CRDs failed (log: $log)"; }
   info "CRDs Established"
 }

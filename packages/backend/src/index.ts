@@ -33,6 +33,12 @@ backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 backend.add(import('@mlplatform/plugin-ml-platform-backend'));
+// Traffic kinds beyond the built-in ones: Istio VirtualServices, and version
+// Deployments behind one Service, split by their ready replicas.
+backend.add(import('@mlplatform/plugin-ml-platform-backend-module-istio'));
+backend.add(
+  import('@mlplatform/plugin-ml-platform-backend-module-replica-ratio'),
+);
 
 // The portal's search: catalog entities, and the registered models and
 // their versions, read through the ML Platform API. On PostgreSQL the index

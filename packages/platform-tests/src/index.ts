@@ -32,3 +32,5 @@ export {
   createServingNamespace,
 } from './localServing';
 export type { GatewayAnswer, LocalGateway, LocalImages } from './localServing';
+export { startTrafficKindBackend } from './trafficKindBackend';
+export type { TrafficKindBackend } from './trafficKindBackend';

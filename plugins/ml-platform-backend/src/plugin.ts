@@ -6,10 +6,10 @@ import { HumanDuration, durationToMilliseconds } from '@backstage/types';
 import { Config, readDurationFromConfig } from '@backstage/config';
 import {
   ModelRegistry,
-  TrafficRouter,
+  TrafficKind,
   kubernetesClustersServiceRef,
   mlPlatformModelRegistriesExtensionPoint,
-  mlPlatformTrafficRoutersExtensionPoint,
+  mlPlatformTrafficKindsExtensionPoint,
 } from '@mlplatform/plugin-ml-platform-node';
 import { mlPlatformPermissions } from '@mlplatform/plugin-ml-platform-common';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
@@ -21,8 +21,9 @@ import {
 } from './services/GradualRollouts';
 import { createRouter } from './router';
 import { createRolloutAuditStore } from './services/Audit';
+import { BUILT_IN_TRAFFIC_KINDS } from './kinds';
+import { createTrafficKinds } from './services/TrafficKinds';
 import {
-  createBuiltInTrafficRouters,
   createRolloutService,
   createServingAliasMover,
 } from './services/Rollouts';
@@ -115,15 +116,18 @@ export const mlPlatformPlugin = createBackendPlugin({
   pluginId: 'ml-platform',
   register(env) {
     const registries = new Map<string, ModelRegistry>();
-    const routers = new Map<string, TrafficRouter>();
+    const trafficKinds = new Map<string, TrafficKind>();
+    const addTrafficKind = (...items: TrafficKind[]) =>
+      addUnique(trafficKinds, 'traffic kind', items);
+    // The plugin's own kinds come in as a module's do.
+    addTrafficKind(...BUILT_IN_TRAFFIC_KINDS);
 
     env.registerExtensionPoint(mlPlatformModelRegistriesExtensionPoint, {
       addModelRegistry: (...items) =>
         addUnique(registries, 'model registry', items),
     });
-    env.registerExtensionPoint(mlPlatformTrafficRoutersExtensionPoint, {
-      addTrafficRouter: (...items) =>
-        addUnique(routers, 'traffic router', items),
+    env.registerExtensionPoint(mlPlatformTrafficKindsExtensionPoint, {
+      addTrafficKind,
     });
 
     env.registerInit({
@@ -191,10 +195,16 @@ export const mlPlatformPlugin = createBackendPlugin({
             )
           : DEFAULT_SOURCE_TIMEOUT_MS;
 
+        // Rollouts write with the backend's own cluster credentials; the
+        // browser never gets them.
+        const kinds = createTrafficKinds([...trafficKinds.values()], {
+          client: clusters.client,
+        });
         // Watches every cluster of the standard kubernetes config section;
         // reads are served from its memory.
         const deployments = createModelDeploymentsService({
           clusters,
+          kinds: kinds.ordered,
           logger,
         });
         await deployments.start();
@@ -301,8 +311,6 @@ export const mlPlatformPlugin = createBackendPlugin({
           logger,
         });
 
-        // Rollouts write with the backend's own cluster credentials; the
-        // browser never gets them.
         const servingAlias = createServingAliasMover({
           alias:
             config.getOptionalString('mlPlatform.rollouts.servingAlias') ??
@@ -318,11 +326,7 @@ export const mlPlatformPlugin = createBackendPlugin({
           ),
         });
         const rollouts = createRolloutService({
-          // Routers from modules come after the built-in ones.
-          routers: [
-            ...createBuiltInTrafficRouters({ clients: clusters.client }),
-            ...routers.values(),
-          ],
+          kinds,
           catalog: modelCatalog,
           audit,
           config,

@@ -306,7 +306,8 @@ export interface ModelWorkload {
  */
 export interface TrafficRouterRef {
   apiVersion: string;
-  kind: 'HTTPRoute' | 'Rollout' | 'InferenceService';
+  /** The object's kind: `HTTPRoute`, `Rollout`, `InferenceService`, or one a module's traffic kind handles. */
+  kind: string;
   name: string;
   resourceVersion: string;
   /** Set when a controller or GitOps tool owns the object. */

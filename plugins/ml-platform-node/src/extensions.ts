@@ -1,5 +1,6 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
-import { ModelRegistry, TrafficRouter } from './types';
+import type { TrafficKind } from './traffic';
+import { ModelRegistry } from './types';
 
 /**
  * Adds model registries to the ML Platform backend.
@@ -19,18 +20,20 @@ export const mlPlatformModelRegistriesExtensionPoint =
   });
 
 /**
- * Adds traffic routers to the ML Platform backend.
+ * Adds traffic kinds to the ML Platform backend.
  * @public
  */
-export interface MlPlatformTrafficRoutersExtensionPoint {
-  addTrafficRouter(...routers: TrafficRouter[]): void;
+export interface MlPlatformTrafficKindsExtensionPoint {
+  addTrafficKind(...kinds: TrafficKind[]): void;
 }
 
 /**
- * Extension point for traffic routers; a router id may be added only once.
+ * Extension point for traffic kinds; a kind id may be added only once. The
+ * backend's own kinds (Gateway API HTTPRoute, Argo Rollout, KServe
+ * InferenceService) are added the same way.
  * @public
  */
-export const mlPlatformTrafficRoutersExtensionPoint =
-  createExtensionPoint<MlPlatformTrafficRoutersExtensionPoint>({
-    id: 'ml-platform.traffic-routers',
+export const mlPlatformTrafficKindsExtensionPoint =
+  createExtensionPoint<MlPlatformTrafficKindsExtensionPoint>({
+    id: 'ml-platform.traffic-kinds',
   });

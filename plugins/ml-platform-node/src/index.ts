@@ -1,5 +1,5 @@
 /**
- * Extension points of the ML Platform backend: model registries and traffic routers;
+ * Extension points of the ML Platform backend: model registries and traffic kinds;
  * the one Kubernetes module (cluster config, client, watches) and the reading of
  * trusted catalog locations.
  *
@@ -9,4 +9,5 @@
 export * from './extensions';
 export * from './types';
 export * from './kubernetes';
+export * from './traffic';
 export * from './ownership/readTrustedLocations';

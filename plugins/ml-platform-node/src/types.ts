@@ -67,14 +67,10 @@ export type TrafficChange =
 /**
  * Reads and changes how traffic is split between model versions on one kind
  * of routing object (Gateway API HTTPRoute, Argo Rollout, KServe
- * InferenceService). Registered through {@link mlPlatformTrafficRoutersExtensionPoint}.
+ * InferenceService); made by its {@link TrafficKind}.
  * @public
  */
 export interface TrafficRouter {
-  /** Unique id, e.g. `gateway-api`. */
-  readonly id: string;
-  /** Whether this router handles objects of the given apiVersion and kind. */
-  supports(ref: Pick<TrafficObjectRef, 'apiVersion' | 'kind'>): boolean;
   /**
    * Reads the object now and the split between the versions of `model`; a
    * change is then planned from exactly this reading, with no second read.

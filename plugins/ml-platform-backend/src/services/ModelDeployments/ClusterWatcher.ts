@@ -1,44 +1,54 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { ClusterStatus } from '@mlplatform/plugin-ml-platform-common';
-import type {
-  KubeClient,
-  ResourceWatch,
-  WatchRetryOptions,
+import {
+  watchedResourceKey,
+  type KubeClient,
+  type ResourceWatch,
+  type WatchRetryOptions,
+  type WatchedObjects,
+  type WatchedResource,
 } from '@mlplatform/plugin-ml-platform-node';
-import type { ClusterObjects } from './types';
-import { WATCHED_KINDS, type WatchedKind } from './watchedKinds';
 
 /**
- * The watches of one cluster, one per kind. Every read is answered from the
- * informers' memory.
+ * The watches of one cluster, one per watched resource. Every read is
+ * answered from the informers' memory.
  */
 export class ClusterWatcher {
-  private readonly kinds: Array<{ kind: WatchedKind; watch: ResourceWatch }>;
+  private readonly kinds: Map<
+    string,
+    { kind: WatchedResource; watch: ResourceWatch }
+  >;
   private changes = 0;
   /** The cluster's configured name. */
   readonly name: string;
 
   constructor(
     client: KubeClient,
+    resources: readonly WatchedResource[],
     retry: WatchRetryOptions,
     logger: LoggerService,
     /** Called after every change that bumps the generation. */
     onChange: () => void = () => {},
   ) {
     this.name = client.cluster;
-    this.kinds = WATCHED_KINDS.map(kind => ({
-      kind,
-      watch: client.watch(kind, {
-        labelSelector: kind.labelSelector,
-        retry,
-        logger,
-        logPrefix: 'Model deployments',
-        onChange: () => {
-          this.changes += 1;
-          onChange();
+    this.kinds = new Map(
+      resources.map(kind => [
+        watchedResourceKey(kind),
+        {
+          kind,
+          watch: client.watch(kind, {
+            labelSelector: kind.labelSelector,
+            retry,
+            logger,
+            logPrefix: 'Model deployments',
+            onChange: () => {
+              this.changes += 1;
+              onChange();
+            },
+          }),
         },
-      }),
-    }));
+      ]),
+    );
   }
 
   /** Counts every change of objects or status, so readers can reuse a result computed at the same count. */
@@ -48,31 +58,27 @@ export class ClusterWatcher {
 
   /** Resolves when every kind has listed once or failed once. */
   async start(): Promise<void> {
-    await Promise.all(this.kinds.map(k => k.watch.start()));
+    await Promise.all([...this.kinds.values()].map(k => k.watch.start()));
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.kinds.map(k => k.watch.stop()));
+    await Promise.all([...this.kinds.values()].map(k => k.watch.stop()));
   }
 
-  objects(): ClusterObjects {
-    const objects: Partial<Record<keyof ClusterObjects, unknown[]>> = {};
-    for (const { kind, watch } of this.kinds) {
-      objects[kind.key] = watch.objects();
-    }
-    return objects as ClusterObjects;
-  }
-
-  /** One kind's objects, from memory. */
-  objectsOf<K extends keyof ClusterObjects>(
-    key: K,
-  ): NonNullable<ClusterObjects[K]> {
-    const found = this.kinds.find(k => k.kind.key === key);
-    return (found?.watch.objects() ?? []) as NonNullable<ClusterObjects[K]>;
+  /** The watched objects, from memory. */
+  objects(): WatchedObjects {
+    return {
+      list: <T>(resource: WatchedResource) =>
+        (this.kinds.get(watchedResourceKey(resource))?.watch.objects() ??
+          []) as T[],
+    };
   }
 
   status(): ClusterStatus {
-    const states = this.kinds.map(k => ({ kind: k.kind, ...k.watch.state() }));
+    const states = [...this.kinds.values()].map(k => ({
+      kind: k.kind,
+      ...k.watch.state(),
+    }));
     // Kinds that fail the same way (a cluster that is down) are named in one sentence.
     const byError = new Map<string, string[]>();
     for (const s of states) {
@@ -104,6 +110,6 @@ export class ClusterWatcher {
   }
 }
 
-function kindName(kind: WatchedKind): string {
+function kindName(kind: WatchedResource): string {
   return kind.name ?? kind.plural;
 }

@@ -3,9 +3,14 @@ import https from 'node:https';
 import net from 'node:net';
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
-import type { V1ObjectMeta } from '@kubernetes/client-node';
+import type { V1ObjectMeta, V1Service } from '@kubernetes/client-node';
 import type { ModelDeployment } from '@mlplatform/plugin-ml-platform-common';
-import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
+import {
+  MODEL_DEPLOYMENTS,
+  MODEL_REPLICA_SETS,
+  MODEL_SERVICES,
+  createKubernetesClusters,
+} from '@mlplatform/plugin-ml-platform-node';
 import { createModelDeploymentsService } from './createModelDeploymentsService';
 import type { ModelDeploymentsService } from './types';
 import {
@@ -15,6 +20,8 @@ import {
   type LocalKube,
 } from 'platform-tests';
 import { waitFor } from '../../__testUtils__/waitFor';
+import { BUILT_IN_TRAFFIC_KINDS } from '../../kinds';
+import { HTTP_ROUTES } from '../../kinds/httproute';
 
 /** The seeded fraud-scorer route: only ever read here, never changed. */
 const SEEDED_ROUTE =
@@ -262,6 +269,7 @@ describe('model deployments cache against the local kube-apiserver', () => {
     socketsBefore = openSockets();
     service = createModelDeploymentsService({
       logger,
+      kinds: BUILT_IN_TRAFFIC_KINDS,
       clusters: createKubernetesClusters({
         logger,
         config: new ConfigReader({
@@ -504,20 +512,20 @@ describe('model deployments cache against the local kube-apiserver', () => {
     ).body;
     expect(live.metadata.managedFields?.length).toBeGreaterThan(0);
     const cached = service
-      .listObjects('services')
+      .listObjects<V1Service>(MODEL_SERVICES)
       .flatMap(c => c.objects)
       .find(o => o.metadata?.namespace === NAMESPACE);
     expect(cached?.metadata?.name).toMatch(new RegExp(`^${SERVICE}-v`));
     expect(cached?.metadata).not.toHaveProperty('managedFields');
-    for (const kind of [
-      'deployments',
-      'replicaSets',
-      'services',
-      'httpRoutes',
-    ] as const) {
+    for (const resource of [
+      MODEL_DEPLOYMENTS,
+      MODEL_REPLICA_SETS,
+      MODEL_SERVICES,
+      HTTP_ROUTES,
+    ]) {
       const all = service
-        .listObjects(kind)
-        .flatMap(c => c.objects as Array<{ metadata?: V1ObjectMeta }>);
+        .listObjects<{ metadata?: V1ObjectMeta }>(resource)
+        .flatMap(c => c.objects);
       expect(all.length).toBeGreaterThan(0);
       expect(all.filter(o => o.metadata?.managedFields)).toEqual([]);
     }
@@ -575,6 +583,7 @@ class Relay {
 const serviceThrough = (port: number) =>
   createModelDeploymentsService({
     logger: mockServices.logger.mock(),
+    kinds: BUILT_IN_TRAFFIC_KINDS,
     clusters: createKubernetesClusters({
       logger: mockServices.logger.mock(),
       config: new ConfigReader({
@@ -665,7 +674,7 @@ describe('an object deleted while its cluster is unreachable', () => {
     const service = serviceThrough(port);
     const cached = () =>
       service
-        .listObjects('services')
+        .listObjects<V1Service>(MODEL_SERVICES)
         .flatMap(c => c.objects)
         .some(o => o.metadata?.namespace === ns);
     try {

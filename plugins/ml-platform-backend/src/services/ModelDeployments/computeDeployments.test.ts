@@ -3,13 +3,33 @@ import type {
   V1ReplicaSet,
   V1Service,
 } from '@kubernetes/client-node';
-import { computeDeployments, KNATIVE_REVISION } from './computeDeployments';
-import type {
-  ClusterObjects,
-  HttpRoute,
-  InferenceService,
-  Rollout,
-} from './types';
+import {
+  MODEL_DEPLOYMENTS,
+  MODEL_REPLICA_SETS,
+  MODEL_SERVICES,
+  watchedObjectsOf,
+  type WatchedObjects,
+} from '@mlplatform/plugin-ml-platform-node';
+import { BUILT_IN_TRAFFIC_KINDS } from '../../kinds';
+import { ROLLOUTS, type Rollout } from '../../kinds/argo-rollout';
+import { HTTP_ROUTES } from '../../kinds/httproute';
+import type { HttpRoute } from '../../kinds/httproute/types';
+import {
+  INFERENCE_SERVICES,
+  KNATIVE_REVISION,
+} from '../../kinds/inferenceservice';
+import type { InferenceService } from '../../kinds/inferenceservice/types';
+import { computeDeployments } from './computeDeployments';
+
+/** The objects of one cluster, by what the built-in kinds watch. */
+interface ClusterObjects {
+  deployments: V1Deployment[];
+  replicaSets: V1ReplicaSet[];
+  services: V1Service[];
+  httpRoutes: HttpRoute[];
+  rollouts: Rollout[];
+  inferenceServices: InferenceService[];
+}
 
 // Objects shaped like the ones scripts/platform/kube_apply.py seeds.
 
@@ -107,6 +127,22 @@ function objects(partial: Partial<ClusterObjects>): ClusterObjects {
   };
 }
 
+function watched(objs: ClusterObjects): WatchedObjects {
+  return watchedObjectsOf([
+    [MODEL_DEPLOYMENTS, objs.deployments],
+    [MODEL_REPLICA_SETS, objs.replicaSets],
+    [MODEL_SERVICES, objs.services],
+    [HTTP_ROUTES, objs.httpRoutes],
+    [ROLLOUTS, objs.rollouts],
+    [INFERENCE_SERVICES, objs.inferenceServices],
+  ]);
+}
+
+/** What the catalog computes from the objects with the built-in kinds. */
+function deploymentsOf(cluster: string, objs: ClusterObjects) {
+  return computeDeployments(cluster, watched(objs), BUILT_IN_TRAFFIC_KINDS);
+}
+
 function fraudScorer(
   backends: Array<[string, number | undefined]>,
   metadata?: Parameters<typeof route>[3],
@@ -127,14 +163,14 @@ function fraudScorer(
 }
 
 function split(objs: ClusterObjects) {
-  const [d] = computeDeployments('local', objs);
+  const [d] = deploymentsOf('local', objs);
   return d.versions.map(v => [v.version, v.weight, v.percent]);
 }
 
-describe('computeDeployments', () => {
+describe('computeDeployments with the built-in traffic kinds', () => {
   describe('HTTPRoute', () => {
     it('maps backendRefs to versions through their Services, with replicas from status', () => {
-      const result = computeDeployments(
+      const result = deploymentsOf(
         'local',
         fraudScorer([
           ['fraud-scorer-v5', 90],
@@ -268,7 +304,7 @@ describe('computeDeployments', () => {
       const objs = objects({
         httpRoutes: [route('ml-prod', 'web', [['frontend', 1]])],
       });
-      expect(computeDeployments('local', objs)).toEqual([]);
+      expect(deploymentsOf('local', objs)).toEqual([]);
     });
 
     it('names the GitOps tool that owns the route', () => {
@@ -277,7 +313,7 @@ describe('computeDeployments', () => {
         ['fraud-scorer-v6', 10],
       ];
       const managedBy = (metadata: Parameters<typeof route>[3]) =>
-        computeDeployments('local', fraudScorer(backends, metadata))[0].router
+        deploymentsOf('local', fraudScorer(backends, metadata))[0].router
           ?.managedBy;
       expect(
         managedBy({
@@ -313,7 +349,7 @@ describe('computeDeployments', () => {
       objs.httpRoutes.push(
         route('ml-staging', 'fraud-scorer', [['fraud-scorer-v6', 100]]),
       );
-      const result = computeDeployments('local', objs);
+      const result = deploymentsOf('local', objs);
       expect(
         result.map(d => [
           d.namespace,
@@ -450,7 +486,7 @@ describe('computeDeployments', () => {
     };
 
     it('splits between the stable and canary ReplicaSets by the status weights, and folds in its route', () => {
-      const result = computeDeployments(
+      const result = deploymentsOf(
         'local',
         rolloutObjects({
           ...paused,
@@ -521,7 +557,7 @@ describe('computeDeployments', () => {
         ['3', 50, 50],
         ['4', 50, 50],
       ]);
-      expect(computeDeployments('local', objs)[0].progress).toMatchObject({
+      expect(deploymentsOf('local', objs)[0].progress).toMatchObject({
         phase: 'Progressing',
         currentStepIndex: 3,
         paused: false,
@@ -544,7 +580,7 @@ describe('computeDeployments', () => {
     it('reports its route as managed by the rollout when the rollout has no model labels', () => {
       const objs = rolloutObjects(paused);
       objs.rollouts[0].metadata!.labels = {};
-      const [d] = computeDeployments('local', objs);
+      const [d] = deploymentsOf('local', objs);
       expect(d.router).toEqual({
         apiVersion: 'gateway.networking.k8s.io/v1',
         kind: 'HTTPRoute',
@@ -631,7 +667,7 @@ describe('computeDeployments', () => {
     };
 
     it("maps the latest revision to its declared version and the other to its own Deployment's version", () => {
-      const [d] = computeDeployments('local', kserveObjects(canary));
+      const [d] = deploymentsOf('local', kserveObjects(canary));
       expect(d.router).toEqual({
         apiVersion: 'serving.kserve.io/v1beta1',
         kind: 'InferenceService',
@@ -647,7 +683,7 @@ describe('computeDeployments', () => {
     });
 
     it('shows a revision no Deployment names under its own name rather than guess a version', () => {
-      const [d] = computeDeployments(
+      const [d] = deploymentsOf(
         'local',
         objects({
           deployments: [revisionDeployment('2'), revisionDeployment('3')],
@@ -664,7 +700,7 @@ describe('computeDeployments', () => {
     });
 
     it('keeps the previously rolled-out version at 0 % once promoted, for the next canary share', () => {
-      const [d] = computeDeployments(
+      const [d] = deploymentsOf(
         'local',
         kserveObjects({
           components: {
@@ -690,7 +726,7 @@ describe('computeDeployments', () => {
     });
 
     it('falls back to the spec before KServe reported traffic, and says why it is not Ready', () => {
-      const [d] = computeDeployments(
+      const [d] = deploymentsOf(
         'local',
         kserveObjects({
           conditions: [
@@ -716,7 +752,7 @@ describe('computeDeployments', () => {
   });
 
   it('lists workloads without a router with no traffic', () => {
-    const [d] = computeDeployments(
+    const [d] = deploymentsOf(
       'local',
       objects({
         deployments: [

@@ -1,25 +1,24 @@
 import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
+import {
+  MODEL_DEPLOYMENTS,
+  createKubernetesClusters,
+  watchedObjectsOf,
+} from '@mlplatform/plugin-ml-platform-node';
+import { BUILT_IN_TRAFFIC_KINDS } from '../../kinds';
 import { createModelDeploymentsService } from './createModelDeploymentsService';
-import type { ClusterObjects, ModelDeploymentsChange } from './types';
+import type { ModelDeploymentsChange } from './types';
 
 /** Stands in for the watches of one cluster: the test sets its objects and fires its changes. */
 class FakeWatcher {
   static readonly all: FakeWatcher[] = [];
   generation = 0;
-  current: ClusterObjects = {
-    deployments: [],
-    replicaSets: [],
-    services: [],
-    httpRoutes: [],
-    rollouts: [],
-    inferenceServices: [],
-  };
+  deployments: V1Deployment[] = [];
 
   constructor(
     readonly client: { cluster: string },
+    _resources: unknown,
     _retry: unknown,
     _logger: unknown,
     private readonly onChange: () => void,
@@ -32,14 +31,14 @@ class FakeWatcher {
   }
 
   /** What a watch event does: new objects, a new generation, a notification. */
-  emit(deployments: V1Deployment[] = this.current.deployments) {
-    this.current = { ...this.current, deployments };
+  emit(deployments: V1Deployment[] = this.deployments) {
+    this.deployments = deployments;
     this.generation += 1;
     this.onChange();
   }
 
   objects() {
-    return this.current;
+    return watchedObjectsOf([[MODEL_DEPLOYMENTS, this.deployments]]);
   }
   status() {
     return { name: this.client.cluster, ok: true };
@@ -93,6 +92,7 @@ function setup() {
       }),
       logger,
     }),
+    kinds: BUILT_IN_TRAFFIC_KINDS,
     logger,
   });
   const [prod, dev] = FakeWatcher.all;

@@ -7,8 +7,11 @@ import { ClusterWatcher } from './ClusterWatcher';
 import { computeDeployments } from './computeDeployments';
 import type {
   KubernetesClustersService,
+  TrafficKind,
   WatchRetryOptions,
+  WatchedResource,
 } from '@mlplatform/plugin-ml-platform-node';
+import { watchedResourcesOf } from './watchedResources';
 import type {
   ModelDeploymentList,
   ModelDeploymentsChange,
@@ -34,10 +37,13 @@ const DEFAULTS: WatchRetryOptions & { startTimeoutMs: number } = {
  */
 export function createModelDeploymentsService(options: {
   clusters: KubernetesClustersService;
+  /** In order of precedence. */
+  kinds: readonly TrafficKind[];
   logger: LoggerService;
   options?: ModelDeploymentsOptions;
 }): ModelDeploymentsService {
-  const { logger } = options;
+  const { logger, kinds } = options;
+  const resources = watchedResourcesOf(kinds);
   const settings = { ...DEFAULTS, ...options.options };
   const clusters = options.clusters.clusters;
   const watchers = clusters.flatMap(c =>
@@ -45,6 +51,7 @@ export function createModelDeploymentsService(options: {
       ? [
           new ClusterWatcher(
             options.clusters.client(c.name),
+            resources,
             settings,
             logger,
             () => changed(c.name),
@@ -63,7 +70,7 @@ export function createModelDeploymentsService(options: {
     if (cached && cached.generation === watcher.generation) {
       return cached.deployments;
     }
-    const deployments = computeDeployments(name, watcher.objects());
+    const deployments = computeDeployments(name, watcher.objects(), kinds);
     computed.set(name, { generation: watcher.generation, deployments });
     return deployments;
   }
@@ -146,10 +153,10 @@ export function createModelDeploymentsService(options: {
       return { deployments, clusters: statuses };
     },
 
-    listObjects(key) {
+    listObjects<T>(resource: WatchedResource) {
       return watchers.map(w => ({
         cluster: w.name,
-        objects: w.objectsOf(key),
+        objects: w.objects().list<T>(resource),
       }));
     },
   };

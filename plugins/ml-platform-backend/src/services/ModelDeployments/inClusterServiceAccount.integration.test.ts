@@ -7,6 +7,8 @@ import { createKubernetesClusters } from '@mlplatform/plugin-ml-platform-node';
 import { readPlatformFile, type LocalKube } from 'platform-tests';
 import { ClusterWatcher } from './ClusterWatcher';
 import { waitFor } from '../../__testUtils__/waitFor';
+import { BUILT_IN_TRAFFIC_KINDS } from '../../kinds';
+import { watchedResourcesOf } from './watchedResources';
 
 // The portal inside its own cluster: `authProvider: serviceAccount` without a
 // token reads the pod's mounted service account, here a directory laid out
@@ -89,6 +91,7 @@ describe('the in-cluster service account against the local apiserver', () => {
     mountToken('a-token-that-expired');
     const watcher = new ClusterWatcher(
       inCluster().client,
+      watchedResourcesOf(BUILT_IN_TRAFFIC_KINDS),
       { initialBackoffMs: 100, maxBackoffMs: 200, notInstalledRecheckMs: 5000 },
       mockServices.logger.mock(),
     );

@@ -5,3 +5,4 @@ export type {
   ModelDeploymentsChange,
   ModelDeploymentsService,
 } from './types';
+export { TOOL_SERVICES } from './watchedResources';

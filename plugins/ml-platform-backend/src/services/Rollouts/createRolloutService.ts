@@ -20,6 +20,7 @@ import {
   type TrafficObjectRef,
   type TrafficRouter,
 } from '@mlplatform/plugin-ml-platform-node';
+import type { TrafficKinds } from '../TrafficKinds';
 import type { NewRolloutAuditRecord, RolloutAuditStore } from '../Audit';
 import { checkGitOps, checkKnownVersions, checkSafety } from './guards';
 import { planChange } from './planChange';
@@ -50,7 +51,7 @@ function messageOf(error: unknown): string {
  * every attempt in the audit trail.
  */
 export function createRolloutService(options: {
-  routers: TrafficRouter[];
+  kinds: TrafficKinds;
   catalog: RolloutCatalog;
   audit: RolloutAuditStore;
   config: Config;
@@ -58,18 +59,8 @@ export function createRolloutService(options: {
   /** Keeps the registry's serving alias in step with promotes and rollbacks. */
   servingAlias?: ServingAliasMover;
 }): RolloutService {
-  const { routers, catalog, audit, logger, servingAlias } = options;
+  const { kinds, catalog, audit, logger, servingAlias } = options;
   const settings = readRolloutsConfig(options.config);
-
-  function routerFor(ref: TrafficObjectRef): TrafficRouter {
-    const router = routers.find(r => r.supports(ref));
-    if (!router) {
-      throw new InputError(
-        `No traffic router is installed for ${ref.kind} (${ref.apiVersion})`,
-      );
-    }
-    return router;
-  }
 
   const newEntry = (
     request: RolloutRequest,
@@ -103,7 +94,7 @@ export function createRolloutService(options: {
     const routerRef = deployment.router;
     if (!routerRef) {
       throw new InputError(
-        `The deployment of '${request.model}' in ${request.cluster}/${request.namespace} has no HTTPRoute, Rollout or InferenceService that splits its traffic`,
+        `The deployment of '${request.model}' in ${request.cluster}/${request.namespace} has no routing object that splits its traffic`,
       );
     }
     entry.router = { kind: routerRef.kind, name: routerRef.name };
@@ -114,7 +105,12 @@ export function createRolloutService(options: {
       kind: routerRef.kind,
       name: routerRef.name,
     };
-    return { details, routerRef, objectRef, router: routerFor(objectRef) };
+    return {
+      details,
+      routerRef,
+      objectRef,
+      router: kinds.routerFor(objectRef),
+    };
   }
 
   return {

@@ -5,7 +5,7 @@ import type {
   ServingTarget,
 } from '@mlplatform/plugin-ml-platform-common';
 import { assertMayServe } from '../SafetyGate';
-import { splitPercentages } from '../ModelDeployments/splitPercentages';
+import { splitPercentages } from '@mlplatform/plugin-ml-platform-node';
 
 /** Every version a request names must be a version of the model in its registry. */
 export function checkKnownVersions(

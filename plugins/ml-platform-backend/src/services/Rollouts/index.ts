@@ -2,7 +2,6 @@ export { createRolloutService } from './createRolloutService';
 export { RolloutConflictError } from './RolloutConflictError';
 export type { RolloutsConfig } from './readRolloutsConfig';
 export type { CurrentSplit, RolloutCatalog, RolloutService } from './types';
-export { createBuiltInTrafficRouters } from './routers/createBuiltInTrafficRouters';
 export { createServingAliasMover } from './moveServingAlias';
 export type {
   AliasChange,

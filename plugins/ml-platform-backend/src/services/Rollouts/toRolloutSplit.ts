@@ -1,5 +1,5 @@
 import type { RolloutSplit } from '@mlplatform/plugin-ml-platform-common';
-import { splitPercentages } from '../ModelDeployments/splitPercentages';
+import { splitPercentages } from '@mlplatform/plugin-ml-platform-node';
 
 const byVersion = (a: string, b: string) =>
   a.localeCompare(b, undefined, { numeric: true });

@@ -17,6 +17,7 @@ import {
   readPlatformFile,
 } from 'platform-tests';
 import { waitFor } from '../../__testUtils__/waitFor';
+import { BUILT_IN_TRAFFIC_KINDS } from '../../kinds';
 
 /** The real servers the seed's tool Services point at. */
 const SERVERS = Object.fromEntries(
@@ -74,6 +75,7 @@ describe('ML tools against the local kube-apiserver and the real servers', () =>
     const logger = mockServices.logger.mock();
     deployments = createModelDeploymentsService({
       clusters: createKubernetesClusters({ config, logger }),
+      kinds: BUILT_IN_TRAFFIC_KINDS,
       logger,
     });
     await deployments.start();

@@ -1,7 +1,11 @@
 import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { MlTool } from '@mlplatform/plugin-ml-platform-common';
-import type { ModelDeploymentsService } from '../ModelDeployments';
+import type { V1Service } from '@kubernetes/client-node';
+import {
+  TOOL_SERVICES,
+  type ModelDeploymentsService,
+} from '../ModelDeployments';
 import { compareTools, toolFromConfig, toolsFromServices } from './mapTools';
 import pLimit from 'p-limit';
 import { probeHealth, type ProbeResult } from './probeHealth';
@@ -48,7 +52,7 @@ export function createToolsService(options: {
 
   function currentTools(): FoundTool[] {
     const found = deployments
-      .listObjects('toolServices')
+      .listObjects<V1Service>(TOOL_SERVICES)
       .flatMap(({ cluster, objects }) =>
         toolsFromServices(cluster, objects, discovery),
       );

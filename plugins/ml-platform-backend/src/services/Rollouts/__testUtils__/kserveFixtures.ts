@@ -1,4 +1,4 @@
-import { KNATIVE_REVISION } from '../../ModelDeployments/computeDeployments';
+import { KNATIVE_REVISION } from '../../../kinds/inferenceservice';
 import { modelLabels, podTemplate } from './fixtures';
 import { kubeOk, paths } from './localKube';
 

@@ -9,7 +9,8 @@ import type { ModelCatalogService } from '../../ModelCatalog';
 import { createModelDeploymentsService } from '../../ModelDeployments';
 import type { ModelDeploymentsService } from '../../ModelDeployments';
 import { createRolloutService } from '../createRolloutService';
-import { createBuiltInTrafficRouters } from '../routers/createBuiltInTrafficRouters';
+import { BUILT_IN_TRAFFIC_KINDS } from '../../../kinds';
+import { createTrafficKinds } from '../../TrafficKinds';
 import type { RolloutService } from '../types';
 import { createRoute, createVersionService } from './fixtures';
 import {
@@ -45,6 +46,7 @@ export function useRolloutEngineTestBed(options: { registry: ModelRegistry }) {
         config: await localKubernetesConfig(),
         logger: mockServices.logger.mock(),
       }),
+      kinds: BUILT_IN_TRAFFIC_KINDS,
       logger: mockServices.logger.mock(),
     });
     await deployments.start();
@@ -80,11 +82,11 @@ export function useRolloutEngineTestBed(options: { registry: ModelRegistry }) {
       return ready(catalog);
     },
 
-    /** A rollout service on the built-in routers, with the given config. */
+    /** A rollout service on the built-in traffic kinds, with the given config. */
     async rolloutService(config: Config): Promise<RolloutService> {
       return createRolloutService({
-        routers: createBuiltInTrafficRouters({
-          clients: await localClusterClients(),
+        kinds: createTrafficKinds(BUILT_IN_TRAFFIC_KINDS, {
+          client: await localClusterClients(),
         }),
         catalog: bed.catalog,
         audit: bed.audit,

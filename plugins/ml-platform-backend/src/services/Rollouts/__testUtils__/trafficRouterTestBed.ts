@@ -1,6 +1,6 @@
 import type {
-  ClusterClients,
   TrafficChange,
+  TrafficKindEnvironment,
   TrafficObjectRef,
   TrafficRouter,
 } from '@mlplatform/plugin-ml-platform-node';
@@ -32,7 +32,7 @@ export function useTrafficRouterTestBed(options: {
   kind: string;
   /** The API path of the kind's objects in a namespace. */
   collectionPath: (ns: string) => string;
-  createRouter: (options: { clients: ClusterClients }) => TrafficRouter;
+  createRouter: (env: TrafficKindEnvironment) => TrafficRouter;
   /** Objects every test of the file needs, created once. */
   seed?: (ns: string) => Promise<void>;
 }) {
@@ -61,7 +61,7 @@ export function useTrafficRouterTestBed(options: {
       name,
     }),
     router: async () =>
-      options.createRouter({ clients: await localClusterClients() }),
+      options.createRouter({ client: await localClusterClients() }),
 
     /** The split the router reads, and the object's resourceVersion now. */
     async readSplit(name: string, model: string) {

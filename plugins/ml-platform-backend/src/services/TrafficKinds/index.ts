@@ -1,0 +1,2 @@
+export { createTrafficKinds } from './createTrafficKinds';
+export type { TrafficKinds } from './createTrafficKinds';
