@@ -25,6 +25,9 @@ yarn lint:all
 # (`yarn build:api-reports` writes them, from declarations it emits afresh: an
 # incremental `yarn tsc` may print an inferred union in another order).
 yarn build:api-reports --ci
+# The one API client (plugins/ml-platform-common) is generated from openapi.yaml:
+# a spec change without the regenerated client fails here.
+scripts/check-api-client.sh
 # Exports nothing imports (knip.json): dead code, or a barrel that says more than is used.
 yarn knip
 step "Formatting"

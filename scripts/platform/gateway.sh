@@ -36,7 +36,7 @@ install_crds_and_rbac() {
   local dir docs log="$STATE/logs/rbac.log"
   dir="$(go_mod_field "github.com/traefik/traefik/v3@$TRAEFIK_VERSION" Dir)/docs/content/reference/dynamic-configuration"
   cluster_roles_of "$dir/kubernetes-crd-rbac.yml" "$dir/kubernetes-gateway-rbac.yml" >"$STATE/roles.yaml"
-  docs="$("$(kube_python)" -c 'import sys, yaml; print(" ".join(d["metadata"]["name"] for d in yaml.safe_load_all(open(sys.argv[1])) if d))' "$STATE/roles.yaml")"
+  docs="$(cluster_role_names "$STATE/roles.yaml")"
   # shellcheck disable=SC2086 # one role name per word
   bind_cluster_roles traefik "$STATE/bindings.yaml" $docs
   kube_apply apply "$dir/kubernetes-crd-definition-v1.yml" "$STATE/roles.yaml" "$STATE/bindings.yaml" 2>"$log" \

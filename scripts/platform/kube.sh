@@ -141,7 +141,7 @@ make_credentials() {
 token_of() { kube_token "$1"; }
 api_port() { cat "$STATE/apiserver.port"; }
 
-# kube_env CMD...: runs CMD with the connection kube_apply.py reads.
+# kube_env CMD...: runs CMD with the connection kube_apply.mjs reads.
 kube_env() {
   KUBE_SERVER="https://127.0.0.1:$(api_port)" KUBE_CA_FILE="$STATE/pki/ca.crt" \
     KUBE_TOKEN="$(token_of ml-platform-admin)" "$@"
@@ -215,14 +215,13 @@ start_apiserver() {
 # The CRD manifests come from the projects' own Go module zips, so no YAML is vendored
 # here and each is exactly the released one.
 install_crds() {
-  local py gw argo kserve istio log="$STATE/logs/crds.log"
+  local gw argo kserve istio log="$STATE/logs/crds.log"
   gw="$(go_mod_field "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" Dir)"
   argo="$(go_mod_field "github.com/argoproj/argo-rollouts@$ARGO_ROLLOUTS_VERSION" Dir)"
   kserve="$(go_mod_field "github.com/kserve/kserve@$KSERVE_VERSION" Dir)"
   istio="$(go_mod_field "istio.io/api@$ISTIO_API_VERSION" Dir)"
-  py="$(kube_python)"
   step "installing CRDs: Gateway API $GATEWAY_API_VERSION (standard), Argo Rollouts $ARGO_ROLLOUTS_VERSION, KServe $KSERVE_VERSION, Istio $ISTIO_API_VERSION"
-  kube_env "$py" "$HERE/kube_apply.py" apply "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml \
+  kube_env ml_node kube_apply.mjs apply "$gw"/config/crd/standard/gateway.networking.k8s.io_*.yaml \
     "$argo/manifests/crds/rollout-crd.yaml" "$kserve/config/crd/full/serving.kserve.io_inferenceservices.yaml" \
     "$istio/kubernetes/customresourcedefinitions.gen.yaml" \
     2>"$log" || { tail -n 5 "$log" >&2; die "installing CRDs failed (log: $log)"; }
@@ -304,9 +303,8 @@ KWOK_ANNOTATION="kwok.x-k8s.io/node=fake"
 # install_kwok_rbac_and_nodes: kwok's own ClusterRole (from its module), bound to its
 # user, and the fake Node objects.
 install_kwok_rbac_and_nodes() {
-  local kwok py node log="$STATE/logs/nodes.log"
+  local kwok node log="$STATE/logs/nodes.log"
   kwok="$(go_mod_field "sigs.k8s.io/kwok@$KWOK_VERSION" Dir)"
-  py="$(kube_python)"
   {
     printf '%s\n' "apiVersion: rbac.authorization.k8s.io/v1" "kind: ClusterRoleBinding" \
       "metadata: {name: kwok-controller}" \
@@ -324,12 +322,12 @@ install_kwok_rbac_and_nodes() {
       fi
     done
   } >"$STATE/kwok-objects.yaml"
-  kube_env "$py" "$HERE/kube_apply.py" apply "$kwok/kustomize/rbac/role.yaml" "$STATE/kwok-objects.yaml" 2>"$log" \
+  kube_env ml_node kube_apply.mjs apply "$kwok/kustomize/rbac/role.yaml" "$STATE/kwok-objects.yaml" 2>"$log" \
     || { tail -n 5 "$log" >&2; die "creating kwok's RBAC and the fake nodes failed (log: $log)"; }
 }
 
 start_kwok() {
-  local port kwok stages=() f py
+  local port kwok stages=() f
   kwok="$(go_mod_field "sigs.k8s.io/kwok@$KWOK_VERSION" Dir)"
   # kwok's own stages for fast nodes and pods (kwokctl's defaults): nodes become Ready and
   # renew a Lease, pods become Running and Ready right away, deleted pods go at once.
@@ -349,8 +347,7 @@ start_kwok() {
     --cidr 10.244.0.1/16 --node-ip 10.240.0.1 --server-address "127.0.0.1:$port"
   wait_daemon_http kube-kwok "http://127.0.0.1:$port/healthz" 60 \
     || die "kwok not healthy on 127.0.0.1:$port within 60s (log: $STATE/logs/kube-kwok.log)"
-  py="$(kube_python)"
-  kube_env "$py" "$HERE/kube_apply.py" wait-nodes 60 "${FAKE_NODES[@]}" \
+  kube_env ml_node kube_apply.mjs wait-nodes 60 "${FAKE_NODES[@]}" \
     || die "the fake nodes did not become Ready (log: $STATE/logs/kube-kwok.log)"
   info "kwok $KWOK_VERSION on http://127.0.0.1:$port: nodes ${FAKE_NODES[*]} Ready"
 }
@@ -419,11 +416,9 @@ cmd_start() {
 
 cmd_seed() {
   { [ -f "$JSON" ] && is_running kube-apiserver; } || die "kube-apiserver is not running: run $0 start first"
-  local py log="$STATE/logs/seed.log"
-  py="$(kube_python)"
-  local t0=$SECONDS ready
+  local log="$STATE/logs/seed.log" t0=$SECONDS ready
   step "seeding the demo platform from demo-platform.json, waiting for its pods"
-  ready="$(ML_KUBE_WORKLOADS="${ML_KUBE_WORKLOADS:-on}" kube_env "$py" "$HERE/kube_apply.py" seed \
+  ready="$(ML_KUBE_WORKLOADS="${ML_KUBE_WORKLOADS:-on}" kube_env ml_node kube_apply.mjs seed \
     "$HERE/demo-platform.json" "$ML_STATE" 2>"$log")" \
     || { tail -n 12 "$log" >&2; die "seeding failed (log: $log)"; }
   info "applied $(grep -c . "$log") objects (list: $log)${ready:+; $ready}; seed took $((SECONDS - t0))s"

@@ -236,22 +236,39 @@ KUBECONFIG
   mv "$1.tmp" "$1"
 }
 
-# kube_python: a python3 with PyYAML, the system one if it has it, else a small venv.
-kube_python() {
-  local pyenv="$ML_CACHE/kube-pyenv"
-  if python3 -c 'import yaml' 2>/dev/null; then echo python3; return; fi
-  if [ ! -x "$pyenv/bin/python" ] || ! "$pyenv/bin/python" -c 'import yaml' 2>/dev/null; then
-    step "creating $pyenv with PyYAML"
-    run_logged "$ML_CACHE/logs/kube-pyenv.log" sh -c "python3 -m venv '$pyenv' && '$pyenv/bin/pip' install -q pyyaml" \
-      || die "could not create the PyYAML venv (log: $ML_CACHE/logs/kube-pyenv.log)"
-  fi
-  echo "$pyenv/bin/python"
+# The Node scripts here (kube_apply.mjs, prometheus_targets.mjs, cluster_roles.mjs) talk to the
+# apiserver through the one Kubernetes module of plugins/ml-platform-node, run from its TypeScript
+# source: they need this checkout's node_modules (yarn install) and Node 22 or 24.
+node_modules_ready() {
+  local pkg
+  for pkg in @mlplatform/plugin-ml-platform-node @backstage/cli-node yaml; do
+    [ -e "$ML_ROOT/node_modules/$pkg/package.json" ] || return 1
+  done
+}
+NODE_MODULES_MISSING="no node_modules in $ML_ROOT: run yarn install there first (scripts/demo.sh and scripts/test.sh do)"
+
+# node_bin: the path of a Node 22 or 24 for those scripts: the one on PATH, else
+# scripts/lib/toolchain.sh's.
+node_bin() {
+  node_modules_ready || die "$NODE_MODULES_MISSING"
+  case "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" in
+    22 | 24) ;;
+    *) source "$ML_ROOT/scripts/lib/toolchain.sh" >&2 || die "no Node 22 or 24 (scripts/lib/toolchain.sh)" ;;
+  esac
+  command -v node
 }
 
-# kube_apply ARGS...: scripts/platform/kube_apply.py as the local cluster's admin.
+# ml_node SCRIPT ARGS...: runs scripts/platform/SCRIPT with that Node.
+ml_node() {
+  local node
+  node="$(node_bin)" || return 1
+  "$node" "$ML_ROOT/scripts/platform/$1" "${@:2}"
+}
+
+# kube_apply ARGS...: scripts/platform/kube_apply.mjs as the local cluster's admin.
 kube_apply() {
   KUBE_SERVER="$(kube_server)" KUBE_CA_FILE="$(kube_ca)" KUBE_TOKEN="$(kube_token ml-platform-admin)" \
-    "$(kube_python)" "$ML_ROOT/scripts/platform/kube_apply.py" "$@"
+    ml_node kube_apply.mjs "$@"
 }
 
 # bind_cluster_roles USER FILE ROLE...: ClusterRoleBindings of the ROLEs to USER, in FILE.
@@ -268,9 +285,7 @@ bind_cluster_roles() {
 
 # cluster_roles_of FILE...: only the ClusterRole documents of YAML files (a project's
 # manifests bind its roles to its own ServiceAccounts; we bind them to our users).
-cluster_roles_of() {
-  "$(kube_python)" -c '
-import sys, yaml
-docs = [d for f in sys.argv[1:] for d in yaml.safe_load_all(open(f)) if d and d.get("kind") == "ClusterRole"]
-print(yaml.safe_dump_all(docs), end="")' "$@"
-}
+cluster_roles_of() { ml_node cluster_roles.mjs "$@"; }
+
+# cluster_role_names FILE...: the names of those ClusterRoles, space-separated.
+cluster_role_names() { ml_node cluster_roles.mjs --names "$@"; }

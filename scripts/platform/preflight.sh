@@ -62,6 +62,8 @@ check_debian_packages() {
     apt_packages+=(postgresql)
   if [ "${1:-}" = --tests ]; then
     command -v "${CHROMIUM_PATH:-chromium}" >/dev/null || apt_packages+=(chromium)
+    # The API client check runs Backstage's OpenAPI generator, a Java program.
+    command -v java >/dev/null || apt_packages+=(default-jre-headless)
   fi
   # Serving's (registry.sh installs them): the real node's runtime, image builds, Prometheus.
   if serving_on; then

@@ -9,7 +9,7 @@
 #   prometheus.sh seed     nothing
 #   prometheus.sh stop | status
 #
-# Pods are found through the apiserver by prometheus_targets.py (Debian's Prometheus has no
+# Pods are found through the apiserver by prometheus_targets.mjs (Debian's Prometheus has no
 # Kubernetes service discovery) as Prometheus' own user, with list/watch on pods only;
 # Prometheus reaches them on the real node's pod network.
 # ML_PLATFORM_SERVING=off: nothing to do.
@@ -77,7 +77,7 @@ cmd_start() {
   # service discovery.
   [ -f "$STATE/targets.json" ] || echo '[]' >"$STATE/targets.json"
   KUBE_SERVER="$(kube_server)" KUBE_CA_FILE="$(kube_ca)" KUBE_TOKEN="$(kube_token prometheus)" \
-    start_daemon prometheus-targets "$STATE/logs/targets.log" "$(kube_python)" "$HERE/prometheus_targets.py" \
+    start_daemon prometheus-targets "$STATE/logs/targets.log" "$(node_bin)" "$HERE/prometheus_targets.mjs" \
     "$STATE/targets.json" "$REAL_NODE" "${SCRAPED_NAMESPACES[@]}"
   start_daemon prometheus "$STATE/logs/prometheus.log" prometheus --config.file "$STATE/prometheus.yml" \
     --storage.tsdb.path "$STATE/data" --storage.tsdb.retention.time 2d \

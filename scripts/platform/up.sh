@@ -22,6 +22,9 @@ COMPONENTS=(postgres lakefs zenml mlflow registry kube node gateway rollouts pro
   started=$(date +%s)
   # What this machine lacks is said before any build; test.sh and demo.sh have asked already.
   [ -n "${ML_PREFLIGHT_DONE:-}" ] || ./preflight.sh
+  # The kube scripts run the Kubernetes client of plugins/ml-platform-node from node_modules:
+  # said now rather than after the builds.
+  node_modules_ready || die "$NODE_MODULES_MISSING"
   # PostgreSQL runs as another user: it starts before the long builds, so a checkout it
   # cannot work in fails in seconds.
   ./postgres.sh build

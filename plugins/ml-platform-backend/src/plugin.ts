@@ -22,7 +22,7 @@ import {
 import { createRouter } from './router';
 import { createRolloutAuditStore } from './services/Audit';
 import { BUILT_IN_TRAFFIC_KINDS } from './kinds';
-import { createTrafficKinds } from './services/TrafficKinds';
+import { createTrafficKinds, orderTrafficKinds } from './services/TrafficKinds';
 import {
   createRolloutService,
   createServingAliasMover,
@@ -195,19 +195,22 @@ export const mlPlatformPlugin = createBackendPlugin({
             )
           : DEFAULT_SOURCE_TIMEOUT_MS;
 
-        // Rollouts write with the backend's own cluster credentials; the
-        // browser never gets them.
-        const kinds = createTrafficKinds([...trafficKinds.values()], {
-          client: clusters.client,
-        });
+        const orderedKinds = orderTrafficKinds([...trafficKinds.values()]);
         // Watches every cluster of the standard kubernetes config section;
         // reads are served from its memory.
         const deployments = createModelDeploymentsService({
           clusters,
-          kinds: kinds.ordered,
+          kinds: orderedKinds,
           logger,
         });
         await deployments.start();
+        // Rollouts write with the backend's own cluster credentials; the
+        // browser never gets them. Routers read what their object names from
+        // the same watches.
+        const kinds = createTrafficKinds(orderedKinds, {
+          client: clusters.client,
+          objects: cluster => deployments.syncedObjects(cluster),
+        });
         // Lead times: the first moment each version serves traffic, kept in
         // the database whoever made the change.
         const leadTimes = await startLeadTimeRecording({

@@ -4,9 +4,11 @@
  * @packageDocumentation
  */
 
+export * from './client';
 export * from './labels';
 export * from './limits';
 export * from './permissions';
+export * from './requests';
 export * from './rollouts';
 export * from './safetyGate';
 export * from './search';

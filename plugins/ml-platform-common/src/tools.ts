@@ -23,7 +23,7 @@ export interface MlTool {
   /** The dashboard's public URL; absent when nothing tells it (then `error` says so). */
   url?: string;
   /** Result of the last probe; undefined when never probed or not probeable. */
-  healthy: boolean | undefined;
+  healthy?: boolean;
   /** When the last probe finished (ISO 8601). */
   checkedAt?: string;
   /** Why the tool is unhealthy, or why it has no URL or health check. */

@@ -32,8 +32,10 @@ export interface TrafficObjectRef {
 }
 
 /**
- * The traffic of one model on a routing object, by model version, as read
- * from the apiserver right now (not from a cache).
+ * The traffic of one model on a routing object, by model version: the
+ * object as read from the apiserver right now, the objects it names (the
+ * Services or ReplicaSets that make a weight a version's) from the watch
+ * cache.
  * @public
  */
 export interface TrafficSplit {
@@ -72,8 +74,10 @@ export type TrafficChange =
  */
 export interface TrafficRouter {
   /**
-   * Reads the object now and the split between the versions of `model`; a
-   * change is then planned from exactly this reading, with no second read.
+   * Reads the object now (one request) and the split between the versions
+   * of `model`, mapped through the objects around it in the watch cache
+   * ({@link TrafficKindEnvironment.objects}); a change is then planned from
+   * exactly this reading, with no second read.
    */
   readSplit(ref: TrafficObjectRef, model: string): Promise<TrafficReading>;
 }

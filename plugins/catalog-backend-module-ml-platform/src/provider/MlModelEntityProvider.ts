@@ -25,6 +25,7 @@ import {
 import {
   ML_PLATFORM_ANNOTATIONS,
   ML_PLATFORM_ENTITY_TYPES,
+  MlPlatformClient,
   ModelListResponse,
   ModelSummary,
   parseRegisteredModelRef,
@@ -196,24 +197,18 @@ export class MlModelEntityProvider implements EntityProvider {
   async #readModels(): Promise<
     Pick<ModelListResponse, 'items' | 'registries'>
   > {
-    const baseUrl = await this.#discovery.getBaseUrl(ML_PLATFORM_PLUGIN_ID);
     const { token } = await this.#auth.getPluginRequestToken({
       onBehalfOf: await this.#auth.getOwnServiceCredentials(),
       targetPluginId: ML_PLATFORM_PLUGIN_ID,
     });
+    const client = new MlPlatformClient({ discoveryApi: this.#discovery });
     const items: ModelSummary[] = [];
     let registries: ModelListResponse['registries'] = [];
     for (let offset = 0; ; ) {
-      const url = `${baseUrl}/models?offset=${offset}&limit=${PAGE_SIZE}`;
-      const response = await fetch(url, {
-        headers: { Authorization: `Bearer ${token}` },
-      });
-      if (!response.ok) {
-        throw new Error(
-          `GET ${url} answered ${response.status} ${response.statusText}`,
-        );
-      }
-      const page = (await response.json()) as ModelListResponse;
+      const page = await client.listModels(
+        { offset, limit: PAGE_SIZE },
+        { token },
+      );
       items.push(...page.items);
       registries = page.registries;
       offset += page.items.length;

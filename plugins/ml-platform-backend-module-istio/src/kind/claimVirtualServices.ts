@@ -1,31 +1,19 @@
-import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import {
-  MODEL_REPLICA_SETS,
-  MODEL_SERVICES,
   sortedByName,
   type TrafficClaim,
   type WatchedObjects,
 } from '@mlplatform/plugin-ml-platform-node';
-import { ownerOfVirtualService, versionDestinations } from './readRoutes';
 import {
-  ARGO_ROLLOUTS,
-  DESTINATION_RULES,
-  VIRTUAL_SERVICES,
-} from './resources';
-import type {
-  DestinationRule,
-  IstioSteeringRollout,
-  VirtualService,
-} from './types';
+  ownerOfVirtualService,
+  routeContextOf,
+  versionDestinations,
+} from './readRoutes';
+import { VIRTUAL_SERVICES } from './resources';
+import type { VirtualService } from './types';
 
 /** The split of each VirtualService's traffic route, per model. */
 export function claimVirtualServices(objects: WatchedObjects): TrafficClaim[] {
-  const context = {
-    services: objects.list<V1Service>(MODEL_SERVICES),
-    replicaSets: objects.list<V1ReplicaSet>(MODEL_REPLICA_SETS),
-    destinationRules: objects.list<DestinationRule>(DESTINATION_RULES),
-    rollouts: objects.list<IstioSteeringRollout>(ARGO_ROLLOUTS),
-  };
+  const context = routeContextOf(objects);
   return sortedByName(objects.list<VirtualService>(VIRTUAL_SERVICES)).flatMap(
     vs => {
       const byModel = new Map<string, ReturnType<typeof versionDestinations>>();

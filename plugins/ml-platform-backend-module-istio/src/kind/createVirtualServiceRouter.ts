@@ -1,8 +1,5 @@
 import { InputError } from '@backstage/errors';
-import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import {
-  MODEL_REPLICA_SETS,
-  MODEL_SERVICES,
   guardOfReading,
   guardedJsonPatch,
   weightsOfChange,
@@ -16,19 +13,12 @@ import {
 } from '@mlplatform/plugin-ml-platform-node';
 import {
   ownerOfVirtualService,
+  routeContextOf,
   versionDestinations,
   type VersionDestination,
 } from './readRoutes';
-import {
-  ARGO_ROLLOUTS,
-  DESTINATION_RULES,
-  VIRTUAL_SERVICES,
-} from './resources';
-import type {
-  DestinationRule,
-  IstioSteeringRollout,
-  VirtualService,
-} from './types';
+import { VIRTUAL_SERVICES } from './resources';
+import type { VirtualService } from './types';
 
 interface VirtualServiceState {
   destinations: VersionDestination[];
@@ -40,6 +30,16 @@ interface VirtualServiceState {
  * (the one without `match`), each a version through its Service or its
  * DestinationRule subset, exactly as the catalog maps them. Istio takes
  * whole percentages that add up to 100. Routes with a `match` are left alone.
+ *
+ * The VirtualService is read live and the write is guarded by its
+ * resourceVersion; the Services, ReplicaSets, DestinationRules and Rollouts
+ * come from the watch cache, a watch event behind at most. The write was
+ * never guarded by their state (they could change between a live list and
+ * the write as well); a destination the cache cannot map yet belongs to no
+ * version, so a change naming it is refused. A Rollout created a moment ago
+ * and not in the cache yet does not stop the write, but its controller
+ * rewrites the weights at its next step, as it would after a write that
+ * landed just before it was created.
  */
 export function createVirtualServiceRouter(
   env: TrafficKindEnvironment,
@@ -49,27 +49,17 @@ export function createVirtualServiceRouter(
     model: string,
   ): Promise<VirtualServiceState> {
     const kube = env.client(ref.cluster);
-    const inNamespace = { namespace: ref.namespace };
-    const [vs, services, replicaSets, destinationRules, rollouts] =
-      await Promise.all([
-        kube.get<VirtualService>(VIRTUAL_SERVICES, ref.namespace, ref.name),
-        kube.list<V1Service>(MODEL_SERVICES, {
-          ...inNamespace,
-          labelSelector: MODEL_SERVICES.labelSelector,
-        }),
-        kube.list<V1ReplicaSet>(MODEL_REPLICA_SETS, {
-          ...inNamespace,
-          labelSelector: MODEL_REPLICA_SETS.labelSelector,
-        }),
-        kube.list<DestinationRule>(DESTINATION_RULES, inNamespace),
-        kube.list<IstioSteeringRollout>(ARGO_ROLLOUTS, inNamespace),
-      ]);
-    const destinations = versionDestinations(vs, {
-      services,
-      replicaSets,
-      destinationRules,
-      rollouts,
-    }).filter(d => d.model === model);
+    // The cache first: a cluster whose watches are not usable fails before
+    // any request is sent.
+    const context = routeContextOf(env.objects(ref.cluster));
+    const vs = await kube.get<VirtualService>(
+      VIRTUAL_SERVICES,
+      ref.namespace,
+      ref.name,
+    );
+    const destinations = versionDestinations(vs, context).filter(
+      d => d.model === model,
+    );
     if (destinations.length === 0) {
       throw new InputError(
         `VirtualService ${ref.namespace}/${ref.name} routes no version of model '${model}'`,
@@ -79,7 +69,7 @@ export function createVirtualServiceRouter(
     for (const d of destinations) {
       weights[d.version] = (weights[d.version] ?? 0) + d.weight;
     }
-    const managedBy = ownerOfVirtualService(vs, rollouts);
+    const managedBy = ownerOfVirtualService(vs, context.rollouts);
     return {
       destinations,
       split: {

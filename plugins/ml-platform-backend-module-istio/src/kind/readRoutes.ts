@@ -1,12 +1,16 @@
 import type { V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import {
+  MODEL_REPLICA_SETS,
+  MODEL_SERVICES,
   gitOpsOwner,
   indexReplicaSetsByHash,
   modelVersionOf,
   modelVersionOfService,
   namespacedKey,
   type ModelVersionRef,
+  type WatchedObjects,
 } from '@mlplatform/plugin-ml-platform-node';
+import { ARGO_ROLLOUTS, DESTINATION_RULES } from './resources';
 import type {
   Destination,
   DestinationRule,
@@ -23,12 +27,22 @@ export interface VersionDestination extends ModelVersionRef {
   present: boolean;
 }
 
-/** What the objects around a VirtualService say, from the watches or read live. */
+/** The objects around the VirtualServices of a cluster, from its watches. */
 export interface RouteContext {
   services: readonly V1Service[];
   replicaSets: readonly V1ReplicaSet[];
   destinationRules: readonly DestinationRule[];
   rollouts: readonly IstioSteeringRollout[];
+}
+
+/** The route context of a cluster: the catalog's and the router's alike. */
+export function routeContextOf(objects: WatchedObjects): RouteContext {
+  return {
+    services: objects.list<V1Service>(MODEL_SERVICES),
+    replicaSets: objects.list<V1ReplicaSet>(MODEL_REPLICA_SETS),
+    destinationRules: objects.list<DestinationRule>(DESTINATION_RULES),
+    rollouts: objects.list<IstioSteeringRollout>(ARGO_ROLLOUTS),
+  };
 }
 
 /**

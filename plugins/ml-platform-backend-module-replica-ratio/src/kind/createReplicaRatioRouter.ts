@@ -37,6 +37,11 @@ interface ScaleWrite {
  * Service never has fewer pods than it needs). Each Deployment is written
  * once, guarded by the resourceVersion read; if a later write fails, the
  * error names the writes that stand.
+ *
+ * The Service is read live, so the Deployments scaled are those its
+ * selector picks now; the Deployments come from the watch cache: each write
+ * is guarded by the Deployment's resourceVersion there, so a cache a watch
+ * event behind can only make the write a conflict, never a lost update.
  */
 export function createReplicaRatioRouter(
   env: TrafficKindEnvironment,
@@ -45,14 +50,12 @@ export function createReplicaRatioRouter(
     ref: TrafficObjectRef,
     model: string,
   ): Promise<RatioState> {
-    const kube = env.client(ref.cluster);
-    const [service, deployments] = await Promise.all([
-      kube.get<V1Service>(MODEL_SERVICE_OBJECT, ref.namespace, ref.name),
-      kube.list<V1Deployment>(MODEL_DEPLOYMENTS, {
-        namespace: ref.namespace,
-        labelSelector: MODEL_DEPLOYMENTS.labelSelector,
-      }),
-    ]);
+    const deployments = env
+      .objects(ref.cluster)
+      .list<V1Deployment>(MODEL_DEPLOYMENTS);
+    const service = await env
+      .client(ref.cluster)
+      .get<V1Service>(MODEL_SERVICE_OBJECT, ref.namespace, ref.name);
     const behind = versionsBehindService(service, deployments);
     if (!behind || behind.model !== model) {
       throw new InputError(

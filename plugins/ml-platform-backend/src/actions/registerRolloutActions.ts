@@ -6,8 +6,10 @@ import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  deploymentRequestFields,
   mlPlatformAuditReadPermission,
-  type RolloutRequest,
+  parseRolloutRequest,
+  rolloutRequestSchema,
 } from '@mlplatform/plugin-ml-platform-common';
 import { MAX_AUDIT_PAGE, type RolloutAuditStore } from '../services/Audit';
 import {
@@ -18,12 +20,7 @@ import { actorOf } from '../services/Rollouts/actorOf';
 import { authorizeRolloutRequest } from '../services/Rollouts/authorizeRolloutRequest';
 import type { RolloutCatalog } from '../services/Rollouts/types';
 import type { ModelOwnership } from '../services/ModelOwnership';
-import {
-  auditPageSchema,
-  modelFields,
-  rolloutRequestSchema,
-  rolloutResultSchema,
-} from './rolloutActionSchemas';
+import { auditPageSchema, rolloutResultSchema } from './rolloutActionSchemas';
 
 /** The conflict's message with the split as it is now, to decide again. */
 function describeConflict(error: RolloutConflictError): string {
@@ -76,13 +73,13 @@ Strategies: "split" sets exact weights per version (A/B/n, versions left out get
 Fails without changing anything when the caller may not change the model's traffic, a version is unknown or unsafe, the object is managed by GitOps, or the object changed since expectedResourceVersion (the error gives the current split).`,
     attributes: { destructive: true, readOnly: false, idempotent: false },
     schema: {
-      input: rolloutRequestSchema,
+      input: () => rolloutRequestSchema,
       output: rolloutResultSchema,
     },
     action: async ({ input, credentials, logger: actionLogger }) => {
       const actor = actorOf(credentials);
       const request = await authorizeRolloutRequest({
-        request: input as RolloutRequest,
+        request: parseRolloutRequest(input),
         credentials,
         permissions,
         ownership,
@@ -117,9 +114,10 @@ Fails without changing anything when the caller may not change the model's traff
     schema: {
       input: z =>
         z.object({
-          ...modelFields(z),
-          cluster: z.string().min(1).optional(),
-          namespace: z.string().min(1).optional(),
+          model: deploymentRequestFields.model,
+          registryId: deploymentRequestFields.registryId,
+          cluster: deploymentRequestFields.cluster.optional(),
+          namespace: deploymentRequestFields.namespace.optional(),
           limit: z.number().int().min(1).max(MAX_AUDIT_PAGE).default(20),
           before: z
             .string()

@@ -1,4 +1,3 @@
-import { ROLLOUT_STRATEGIES } from '@mlplatform/plugin-ml-platform-common';
 import type { z as zod } from 'zod/v3';
 
 const split = (z: typeof zod) =>
@@ -17,45 +16,6 @@ const aliasChange = (z: typeof zod) =>
     alias: z.string(),
     from: z.string().optional(),
     to: z.string().optional(),
-  });
-
-/** Which registered model an action is about. */
-export const modelFields = (z: typeof zod) => ({
-  model: z.string().min(1).describe('Registered model name'),
-  registryId: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('Model registry id, when the name exists in several'),
-});
-
-/** Input of `apply-model-rollout`: a RolloutRequest. */
-export const rolloutRequestSchema = (z: typeof zod) =>
-  z.object({
-    ...modelFields(z),
-    cluster: z.string().min(1).describe('Cluster name from the config'),
-    namespace: z.string().min(1).describe('Kubernetes namespace'),
-    strategy: z.enum(ROLLOUT_STRATEGIES),
-    weights: z
-      .record(z.string(), z.number().int().min(0))
-      .optional()
-      .describe('For split: integer weight per version'),
-    target: z
-      .object({
-        version: z.string().min(1),
-        percent: z.number().int().min(0).max(100).optional(),
-      })
-      .optional()
-      .describe('For canary (version and percent) and promote (version)'),
-    nextStepOnly: z
-      .boolean()
-      .optional()
-      .describe('For promote of an Argo Rollout: only go to the next step'),
-    expectedResourceVersion: z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Refuse the change if the routing object changed since'),
   });
 
 /** Output of `apply-model-rollout`: a RolloutResult. */

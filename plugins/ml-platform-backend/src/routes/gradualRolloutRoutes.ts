@@ -3,8 +3,9 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import {
-  REQUEST_LIMITS,
+  deploymentRequestFields,
   mlPlatformModelReadPermission,
+  parseGradualRolloutRequest,
 } from '@mlplatform/plugin-ml-platform-common';
 import { NotFoundError } from '@backstage/errors';
 import type { Request, Router } from 'express';
@@ -19,32 +20,13 @@ import type { RolloutService } from '../services/Rollouts';
 import { actorOf } from '../services/Rollouts/actorOf';
 import { authorizeRollout } from '../services/Rollouts/authorizeRollout';
 import { authorizeRolloutRequest } from '../services/Rollouts/authorizeRolloutRequest';
-import { deploymentFields, versionField } from './deploymentFields';
 import { parse, parseModelName } from './parse';
 import { requirePermission } from './requirePermission';
 
-const startBody = z
-  .object({
-    ...deploymentFields,
-    target: z.object({ version: versionField }).strict(),
-    steps: z
-      .array(
-        z
-          .object({
-            percent: z.number().int().min(0).max(100),
-            waitSeconds: z.number().int().min(0),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(REQUEST_LIMITS.gradualSteps),
-  })
-  .strict();
-
 const listQuery = z
   .object({
-    cluster: deploymentFields.cluster.optional(),
-    namespace: deploymentFields.namespace.optional(),
+    cluster: deploymentRequestFields.cluster.optional(),
+    namespace: deploymentRequestFields.namespace.optional(),
   })
   .strict();
 
@@ -88,7 +70,7 @@ export function addGradualRolloutRoutes(
     requirePermission(options, req, mlPlatformModelReadPermission);
 
   router.post('/rollouts/gradual', async (req, res) => {
-    const body = parse(startBody, req.body, 'body');
+    const body = parseGradualRolloutRequest(req.body);
     const credentials = await httpAuth.credentials(req);
     const request = await authorizeRolloutRequest({
       ...options,

@@ -1,28 +1,11 @@
-import { InputError } from '@backstage/errors';
-import { REQUEST_LIMITS } from '@mlplatform/plugin-ml-platform-common';
+import {
+  REQUEST_LIMITS,
+  parseRequest,
+} from '@mlplatform/plugin-ml-platform-common';
 import { z } from 'zod/v3';
 
-/** Validates a request's query or body; an InputError names each wrong field. */
-export function parse<S extends z.ZodTypeAny>(
-  schema: S,
-  value: unknown,
-  what: string,
-): z.output<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map(i =>
-        i.code === 'unrecognized_keys'
-          ? `unknown ${what === 'body' ? 'field' : 'parameter'} ${i.keys.join(
-              ', ',
-            )}`
-          : `${i.path.join('.') || what}: ${i.message}`,
-      )
-      .join('; ');
-    throw new InputError(`Invalid ${what}: ${issues}`);
-  }
-  return parsed.data;
-}
+/** The one validation of a query or body, from the common package. */
+export const parse = parseRequest;
 
 const modelName = z.string().min(1).max(REQUEST_LIMITS.model);
 

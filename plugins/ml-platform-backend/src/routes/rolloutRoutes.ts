@@ -4,11 +4,9 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { serializeError } from '@backstage/errors';
 import {
-  MAX_ROLLOUT_WEIGHT,
-  REQUEST_LIMITS,
+  deploymentRequestFields,
   mlPlatformAuditReadPermission,
-  ROLLOUT_STRATEGIES,
-  type RolloutRequest,
+  parseRolloutRequest,
 } from '@mlplatform/plugin-ml-platform-common';
 import type { Router } from 'express';
 import { z } from 'zod/v3';
@@ -21,37 +19,14 @@ import {
 } from '../services/Rollouts';
 import { actorOf } from '../services/Rollouts/actorOf';
 import { authorizeRolloutRequest } from '../services/Rollouts/authorizeRolloutRequest';
-import { deploymentFields, name, versionField } from './deploymentFields';
 import { parse, parseModelName } from './parse';
 import { requirePermission } from './requirePermission';
 
-const rolloutBody = z
-  .object({
-    ...deploymentFields,
-    strategy: z.enum(ROLLOUT_STRATEGIES),
-    weights: z
-      .record(versionField, z.number().int().min(0).max(MAX_ROLLOUT_WEIGHT))
-      .refine(w => Object.keys(w).length <= REQUEST_LIMITS.splitVersions, {
-        message: `at most ${REQUEST_LIMITS.splitVersions} versions`,
-      })
-      .optional(),
-    target: z
-      .object({
-        version: versionField,
-        percent: z.number().int().min(0).max(100).optional(),
-      })
-      .strict()
-      .optional(),
-    nextStepOnly: z.boolean().optional(),
-    expectedResourceVersion: name(REQUEST_LIMITS.resourceVersion).optional(),
-  })
-  .strict();
-
 const auditQuery = z
   .object({
-    registry: deploymentFields.registryId,
-    cluster: deploymentFields.cluster.optional(),
-    namespace: deploymentFields.namespace.optional(),
+    registry: deploymentRequestFields.registryId,
+    cluster: deploymentRequestFields.cluster.optional(),
+    namespace: deploymentRequestFields.namespace.optional(),
     limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(50),
     // An audit record's id.
     before: z.string().min(1).max(16).optional(),
@@ -73,7 +48,7 @@ export function addRolloutRoutes(
   const { httpAuth, rollouts, audit } = options;
 
   router.post('/rollouts', async (req, res) => {
-    const body = parse(rolloutBody, req.body, 'body') as RolloutRequest;
+    const body = parseRolloutRequest(req.body);
     const credentials = await httpAuth.credentials(req);
     const request = await authorizeRolloutRequest({
       ...options,

@@ -201,6 +201,12 @@ export interface KubeClient {
       force?: boolean;
       /** e.g. `status`, for a controller's part of the object. */
       subresource?: string;
+      /**
+       * `Strict`: a field the kind does not have makes the apiserver refuse
+       * the apply (400), where by default (`Warn`) it drops the field and
+       * stores the rest.
+       */
+      fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
     },
   ): Promise<T>;
 

@@ -381,6 +381,58 @@ describe('createKubeClient', () => {
     });
   });
 
+  describe('server-side apply', () => {
+    const discovery = json(200, {
+      kind: 'APIResourceList',
+      groupVersion: 'gateway.networking.k8s.io/v1',
+      resources: [
+        { name: 'httproutes', namespaced: true, kind: 'HTTPRoute', verbs: [] },
+      ],
+    });
+    const route = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'scorer', namespace: 'ml-prod' },
+      spec: { hostnames: ['scorer.example.com'] },
+    };
+
+    it('with strict field validation, refused when the manifest has a field the kind lacks', async () => {
+      server.answer(
+        discovery,
+        status(
+          400,
+          'BadRequest',
+          '.spec.hostname: field not declared in schema',
+        ),
+      );
+      const error = await client(server.url)
+        .apply(route, {
+          fieldManager: 'seed',
+          force: true,
+          fieldValidation: 'Strict',
+        })
+        .catch(e => e);
+      expect(error).toBeInstanceOf(KubeApiError);
+      expect(error.message).toBe(
+        'HTTPRoute ml-prod/scorer: 400 BadRequest: .spec.hostname: field not declared in schema',
+      );
+      const apply = new URL(server.seen[1].url, server.url);
+      expect(apply.pathname).toBe(
+        '/apis/gateway.networking.k8s.io/v1/namespaces/ml-prod/httproutes/scorer',
+      );
+      expect(Object.fromEntries(apply.searchParams)).toEqual({
+        fieldManager: 'seed',
+        force: 'true',
+        fieldValidation: 'Strict',
+      });
+      expect(server.seen[1]).toMatchObject({
+        method: 'PATCH',
+        contentType: 'application/apply-patch+yaml',
+      });
+      expect(JSON.parse(server.seen[1].body)).toEqual(route);
+    });
+  });
+
   describe('watches', () => {
     it('report a watch that cannot connect and recover when it can', async () => {
       const list = json(200, {

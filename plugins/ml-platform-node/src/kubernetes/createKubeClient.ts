@@ -489,6 +489,7 @@ export function createKubeClient(
           force?: boolean;
           dryRun?: 'All';
           subresource?: string;
+          fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
         },
       ) {
         const { kind, metadata } = manifest;
@@ -496,8 +497,9 @@ export function createKubeClient(
           metadata.namespace ? `${metadata.namespace}/` : ''
         }${metadata.name}${opts.subresource ? ` ${opts.subresource}` : ''}`;
         const served = await requireServed(manifest);
-        if (opts.subresource) {
-          // The object API has no subresources: the same apply, by path.
+        if (opts.subresource || opts.fieldValidation) {
+          // The object API has neither subresources nor field validation:
+          // the same apply, by path.
           const res = await call<T>(
             what,
             true,
@@ -513,6 +515,7 @@ export function createKubeClient(
                 fieldManager: opts.fieldManager,
                 force: opts.force ? 'true' : undefined,
                 dryRun: opts.dryRun,
+                fieldValidation: opts.fieldValidation,
               },
               body: manifest,
               contentType: PatchStrategy.ServerSideApply,

@@ -22,8 +22,10 @@ export interface WatchedResource extends KubeResource {
  */
 export interface WatchedObjects {
   /**
-   * The objects of a resource (compared by group, version, plural and label
-   * selector); none for a resource nobody declared.
+   * The objects of a resource in every namespace (compared by group,
+   * version, plural and label selector); none for a resource nobody
+   * declared, and for a router's {@link TrafficKindEnvironment.objects} an
+   * error for one its kind did not declare.
    */
   list<T = unknown>(resource: WatchedResource): T[];
 }
@@ -64,13 +66,28 @@ export interface TrafficClaim {
 export interface TrafficKindEnvironment {
   /** The client of a configured cluster, with the backend's credentials. */
   client(cluster: string): KubeClient;
+  /**
+   * The watch cache of a cluster, the same the catalog maps its splits from:
+   * where a router reads the objects around its own (Services, ReplicaSets,
+   * a Rollout that steers it), so that a rollout sends the apiserver only the
+   * read of the object and the write guarded by its resourceVersion. It
+   * holds only what the kind declared (`object`, `watches` and
+   * {@link MODEL_WORKLOAD_RESOURCES}); listing anything else throws. It may
+   * lag the apiserver by a watch event, so a decision taken from it must
+   * either be safe when a neighbour changed a moment ago or be read live.
+   * Listing a resource whose watch has not listed yet, or is failing, throws
+   * a `ServiceUnavailableError` naming the cluster: its objects may be
+   * missing or arbitrarily old.
+   */
+  objects(cluster: string): WatchedObjects;
 }
 
 /**
  * One way of splitting a model's traffic between its versions, such as a
  * Gateway API HTTPRoute, an Argo Rollout or a KServe InferenceService: what
  * it watches, how it maps the watched objects to a model's split, and the
- * router that reads its object live and changes it. Registered through
+ * router that reads its object live (its neighbours from the watch cache)
+ * and changes it. Registered through
  * {@link mlPlatformTrafficKindsExtensionPoint}, the built-in kinds as well.
  * @public
  */
@@ -90,11 +107,15 @@ export interface TrafficKind {
   readonly precedence?: number;
   /**
    * Resources the kind reads besides its own objects (watched whole) and the
-   * model workloads ({@link MODEL_WORKLOAD_RESOURCES}, always watched).
+   * model workloads ({@link MODEL_WORKLOAD_RESOURCES}, always watched), in
+   * its claim and through its router's {@link TrafficKindEnvironment.objects}.
    */
   readonly watches?: readonly WatchedResource[];
   /** The splits the kind's objects hold. Pure: it must not call a cluster. */
   claim(objects: WatchedObjects): TrafficClaim[];
-  /** The router that reads one object live and applies changes to it. */
+  /**
+   * The router that reads one object live, the objects around it from the
+   * watch cache, and applies changes to the object.
+   */
   createRouter(env: TrafficKindEnvironment): TrafficRouter;
 }

@@ -12,8 +12,9 @@ export function watchedResourceKey(resource: WatchedResource): string {
 }
 
 /**
- * Watched objects from lists in memory: for a router that reads its object
- * live and maps it exactly as the watches' reading does, and for tests.
+ * Watched objects from lists in memory: for a router that maps the object it
+ * read live, with its neighbours from the watch cache, exactly as its claim
+ * does, and for tests.
  * @public
  */
 export function watchedObjectsOf(

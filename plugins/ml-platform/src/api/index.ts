@@ -1,5 +1,8 @@
 export { mlPlatformApiRef } from './MlPlatformApi';
-export type { MlPlatformApi } from './MlPlatformApi';
-export { MlPlatformClient } from './MlPlatformClient';
-export { RolloutConflictError } from './RolloutConflictError';
-export type { RolloutHistoryQuery } from './RolloutHistoryQuery';
+export {
+  MlPlatformClient,
+  RolloutConflictError,
+  type MlPlatformApi,
+  type MlPlatformRequestOptions,
+  type RolloutHistoryQuery,
+} from '@mlplatform/plugin-ml-platform-common';

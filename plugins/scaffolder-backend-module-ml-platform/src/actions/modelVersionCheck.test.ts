@@ -100,7 +100,7 @@ describe('ml-platform:model-version:check', () => {
     [
       'an unknown model',
       { model: 'no-such-model', version: '1' },
-      "Unknown model 'no-such-model': Model no-such-model not found",
+      "Unknown model 'no-such-model': no registry has it",
     ],
     [
       'an unknown version, naming the versions there are',

@@ -3,9 +3,8 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { ROLLOUT_STRATEGIES } from '@mlplatform/plugin-ml-platform-common';
 import { examples } from './rolloutApply.examples';
-import { deploymentInput, rolloutOutput } from './rolloutSchemas';
+import { changeInput, deploymentInput, rolloutOutput } from './rolloutSchemas';
 import { runRollout } from './runRollout';
 
 /**
@@ -27,17 +26,7 @@ export function createRolloutApplyAction(options: {
     schema: {
       input: {
         ...deploymentInput,
-        strategy: z =>
-          z
-            .enum(ROLLOUT_STRATEGIES)
-            .describe(
-              'split: exact weights; canary: target.percent % to target.version; promote: all to target.version; rollback: the split before the latest rollout; abort/retry: of an Argo Rollout',
-            ),
-        weights: z =>
-          z
-            .record(z.string(), z.number().int().min(0))
-            .optional()
-            .describe('For split: integer weight per version, others get 0'),
+        ...changeInput,
         target: z =>
           z
             .object({
@@ -46,11 +35,6 @@ export function createRolloutApplyAction(options: {
             })
             .optional()
             .describe('For canary (version and percent) and promote (version)'),
-        nextStepOnly: z =>
-          z
-            .boolean()
-            .optional()
-            .describe('For promote of an Argo Rollout: only the next step'),
       },
       output: rolloutOutput,
     },

@@ -55,6 +55,8 @@ describe('ml-platform:rollout:rollback', () => {
             message:
               'No succeeded rollout of fraud-detector in local/ml-prod to roll back',
           },
+          request: { method: 'POST', url: '/api/ml-platform/rollouts' },
+          response: { statusCode: 404 },
         },
         { status: 404 },
       ),

@@ -1,3 +1,4 @@
+import { rolloutRequestSchema } from '@mlplatform/plugin-ml-platform-common';
 import type { z as zod } from 'zod/v3';
 
 type Z = typeof zod;
@@ -13,27 +14,25 @@ const split = (z: Z) =>
     ),
   });
 
-/** Input fields that name one model's deployment, common to both actions. */
+const fields = rolloutRequestSchema.shape;
+
+/**
+ * Input fields that name one model's deployment, common to both actions:
+ * the rollout request's own, from the common package.
+ */
 export const deploymentInput = {
-  model: (z: Z) => z.string().min(1).describe('Registered model name'),
-  registryId: (z: Z) =>
-    z
-      .string()
-      .min(1)
-      .optional()
-      .describe('Model registry id, when the name exists in several'),
-  cluster: (z: Z) =>
-    z.string().min(1).describe('Cluster name, as in the kubernetes config'),
-  namespace: (z: Z) =>
-    z.string().min(1).describe('Namespace of the deployment'),
-  expectedResourceVersion: (z: Z) =>
-    z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'resourceVersion of the routing object the change was decided on; refused with a conflict if it changed since',
-      ),
+  model: () => fields.model,
+  registryId: () => fields.registryId,
+  cluster: () => fields.cluster,
+  namespace: () => fields.namespace,
+  expectedResourceVersion: () => fields.expectedResourceVersion,
+};
+
+/** The rollout request's fields of a change, for `rollout:apply`. */
+export const changeInput = {
+  strategy: () => fields.strategy,
+  weights: () => fields.weights,
+  nextStepOnly: () => fields.nextStepOnly,
 };
 
 /** What both actions output; a dry run outputs only `request`. */

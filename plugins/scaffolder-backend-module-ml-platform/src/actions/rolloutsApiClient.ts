@@ -9,65 +9,59 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
-import type {
-  RolloutRequest,
-  RolloutResult,
-  RolloutSplit,
+import {
+  RolloutConflictError,
+  type RolloutRequest,
+  type RolloutResult,
+  type RolloutSplit,
 } from '@mlplatform/plugin-ml-platform-common';
-
-const PLUGIN_ID = 'ml-platform';
-
-interface ErrorBody {
-  error?: { name?: string; message?: string };
-  current?: RolloutSplit;
-  resourceVersion?: string;
-}
+import { callMlPlatform } from '../mlPlatform/callMlPlatform';
+import { responseErrorOf } from '../mlPlatform/responseErrorOf';
 
 function formatSplit(split: RolloutSplit): string {
   return split.versions.map(v => `${v.version}: ${v.percent}%`).join(', ');
 }
 
-async function toError(response: Response): Promise<Error> {
-  const text = await response.text();
-  let body: ErrorBody = {};
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not a Backstage error body, e.g. from a proxy in between.
+const PREFIX = 'The ML Platform refused the rollout';
+
+/** The task log's wording of what the backend answered. */
+function toTaskError(error: unknown): unknown {
+  if (error instanceof RolloutConflictError) {
+    // The object changed since it was read; the split now and its version
+    // let whoever runs the template decide again.
+    const sentence = /[.!?]$/.test(error.message)
+      ? error.message
+      : `${error.message}.`;
+    return new ConflictError(
+      `${PREFIX} (409): ${sentence} Current split: ${formatSplit(
+        error.current,
+      )}. Run again with expectedResourceVersion ${
+        error.resourceVersion
+      } to apply against it.`,
+    );
   }
-  const message =
-    body.error?.message ?? (text.trim() || response.statusText || 'no body');
-  const prefix = `The ML Platform refused the rollout (${response.status})`;
-  switch (response.status) {
+  const refusal = responseErrorOf(error);
+  if (!refusal) return error;
+  const { status, message } = refusal;
+  switch (status) {
     case 400:
-      return new InputError(`${prefix}: ${message}`);
+      return new InputError(`${PREFIX} (${status}): ${message}`);
     case 403:
-      return new NotAllowedError(`${prefix}: ${message}`);
+      return new NotAllowedError(`${PREFIX} (${status}): ${message}`);
     case 404:
-      return new NotFoundError(`${prefix}: ${message}`);
-    case 409: {
-      // The object changed since it was read; the body has its split now so
-      // that whoever runs the template can decide again.
-      const now = body.current
-        ? ` Current split: ${formatSplit(body.current)}.`
-        : '';
-      const version = body.resourceVersion
-        ? ` Run again with expectedResourceVersion ${body.resourceVersion} to apply against it.`
-        : '';
-      const sentence = /[.!?]$/.test(message) ? message : `${message}.`;
-      return new ConflictError(`${prefix}: ${sentence}${now}${version}`);
-    }
+      return new NotFoundError(`${PREFIX} (${status}): ${message}`);
+    case 409:
+      return new ConflictError(`${PREFIX} (${status}): ${message}`);
     default:
       return new Error(
-        `The ML Platform failed the rollout (${response.status}): ${message}`,
+        `The ML Platform failed the rollout (${status}): ${message}`,
       );
   }
 }
 
 /**
- * Calls `POST /api/ml-platform/rollouts` on behalf of whoever started the
- * task, so the backend applies the same permission checks as for that user
- * in the portal.
+ * Sends the rollout to the ML Platform backend on behalf of whoever started
+ * the task.
  */
 export async function postRollout(options: {
   discovery: DiscoveryService;
@@ -75,24 +69,14 @@ export async function postRollout(options: {
   credentials: BackstageCredentials;
   request: RolloutRequest;
 }): Promise<RolloutResult> {
-  const { discovery, auth, credentials, request } = options;
-  const baseUrl = await discovery.getBaseUrl(PLUGIN_ID);
-  const { token } = await auth.getPluginRequestToken({
-    onBehalfOf: credentials,
-    targetPluginId: PLUGIN_ID,
-  });
-  const response = await fetch(`${baseUrl}/rollouts`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-    },
-    body: JSON.stringify(request),
-  });
-  if (!response.ok) {
-    throw await toError(response);
+  const { request, ...services } = options;
+  try {
+    return await callMlPlatform(services, (client, token) =>
+      client.startRollout(request, { token }),
+    );
+  } catch (error) {
+    throw toTaskError(error);
   }
-  return (await response.json()) as RolloutResult;
 }
 
 /** `2: 90%, 3: 10%`, for the task log. */

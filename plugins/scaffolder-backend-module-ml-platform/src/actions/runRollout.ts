@@ -5,11 +5,11 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { ActionContext } from '@backstage/plugin-scaffolder-node';
 import type { JsonObject } from '@backstage/types';
-import type {
-  RolloutRequest,
-  RolloutResult,
+import {
+  parseRolloutRequest,
+  type RolloutRequest,
+  type RolloutResult,
 } from '@mlplatform/plugin-ml-platform-common';
-import { checkRolloutRequest } from './checkRolloutRequest';
 import { describeSplit, postRollout } from './rolloutsApiClient';
 
 /**
@@ -19,10 +19,11 @@ import { describeSplit, postRollout } from './rolloutsApiClient';
  */
 export async function runRollout(
   ctx: ActionContext<any, any>,
-  request: RolloutRequest,
+  input: RolloutRequest,
   services: { discovery: DiscoveryService; auth: AuthService },
 ): Promise<void> {
-  checkRolloutRequest(request);
+  // The backend's own validation, so a dry run reports what it would refuse.
+  const request = parseRolloutRequest(input);
   const where = `model '${request.model}' in ${request.cluster}/${request.namespace}`;
   ctx.output('request', request);
 

@@ -5,13 +5,14 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import type { ModelDetailsResponse } from '@mlplatform/plugin-ml-platform-common';
-
-const PLUGIN_ID = 'ml-platform';
+import { callMlPlatform } from '../mlPlatform/callMlPlatform';
+import { responseErrorOf } from '../mlPlatform/responseErrorOf';
 
 /**
- * Calls `GET /api/ml-platform/models/:name` on behalf of whoever started the
- * task, so the user sees in the template only the models the portal shows
- * them. A model the backend does not know is the template's input error.
+ * Reads a model through the ML Platform backend on behalf of whoever started
+ * the task, so the user sees in the template only the models the portal
+ * shows them. A model the backend does not know is the template's input
+ * error.
  */
 export async function getModel(options: {
   discovery: DiscoveryService;
@@ -20,41 +21,35 @@ export async function getModel(options: {
   model: string;
   registry?: string;
 }): Promise<ModelDetailsResponse> {
-  const { discovery, auth, credentials, model, registry } = options;
-  const baseUrl = await discovery.getBaseUrl(PLUGIN_ID);
-  const { token } = await auth.getPluginRequestToken({
-    onBehalfOf: credentials,
-    targetPluginId: PLUGIN_ID,
-  });
-  const query = registry ? `?registry=${encodeURIComponent(registry)}` : '';
-  const response = await fetch(
-    `${baseUrl}/models/${encodeURIComponent(model)}${query}`,
-    { headers: { Authorization: `Bearer ${token}` } },
-  );
-  if (response.ok) {
-    return (await response.json()) as ModelDetailsResponse;
-  }
-  const text = await response.text();
-  let message = text.trim() || response.statusText;
-  try {
-    message = JSON.parse(text).error?.message ?? message;
-  } catch {
-    // Not a Backstage error body, e.g. from a proxy in between.
-  }
+  const { model, registry, ...services } = options;
   const where = registry ? ` in registry '${registry}'` : '';
-  switch (response.status) {
-    case 404:
-      throw new InputError(`Unknown model '${model}'${where}: ${message}`);
-    case 400:
-      throw new InputError(`Model '${model}'${where}: ${message}`);
-    case 401:
-    case 403:
-      throw new NotAllowedError(
-        `Reading model '${model}' was refused: ${message}`,
-      );
-    default:
-      throw new Error(
-        `The ML Platform could not read model '${model}'${where} (${response.status}): ${message}`,
-      );
+  let details: ModelDetailsResponse | undefined;
+  try {
+    details = await callMlPlatform(services, (client, token) =>
+      client.getModel(model, registry, { token }),
+    );
+  } catch (error) {
+    const refusal = responseErrorOf(error);
+    if (!refusal) throw error;
+    const { status, message } = refusal;
+    switch (status) {
+      case 400:
+        throw new InputError(`Model '${model}'${where}: ${message}`);
+      case 401:
+      case 403:
+        throw new NotAllowedError(
+          `Reading model '${model}' was refused: ${message}`,
+        );
+      default:
+        throw new Error(
+          `The ML Platform could not read model '${model}'${where} (${status}): ${message}`,
+        );
+    }
   }
+  if (!details) {
+    throw new InputError(
+      `Unknown model '${model}'${where}: no registry has it`,
+    );
+  }
+  return details;
 }

@@ -2,12 +2,11 @@ import type {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
-import type {
-  ModelDetailsResponse,
-  ModelListResponse,
-  ModelSummary,
-  ModelVersion,
+import { NotAllowedError, ResponseError } from '@backstage/errors';
+import {
+  MlPlatformClient,
+  type ModelSummary,
+  type ModelVersion,
 } from '@mlplatform/plugin-ml-platform-common';
 
 const PLUGIN_ID = 'ml-platform';
@@ -19,16 +18,6 @@ export interface MlPlatformReader {
   models(): AsyncGenerator<ModelSummary[]>;
   /** A model's versions, newest first. */
   versions(model: ModelSummary): Promise<ModelVersion[]>;
-}
-
-async function describeFailure(response: Response): Promise<string> {
-  const text = await response.text();
-  try {
-    return JSON.parse(text).error?.message ?? text;
-  } catch {
-    // Not a Backstage error body, e.g. from a proxy in between.
-    return text.trim() || response.statusText;
-  }
 }
 
 /**
@@ -43,35 +32,39 @@ export function createMlPlatformReader(options: {
 }): MlPlatformReader {
   const { discovery, auth } = options;
 
-  const get = async <T>(path: string): Promise<T> => {
-    const baseUrl = await discovery.getBaseUrl(PLUGIN_ID);
-    const credentials = await auth.getOwnServiceCredentials();
+  const client = new MlPlatformClient({ discoveryApi: discovery });
+
+  /** Calls the backend with a token of this plugin's own service principal. */
+  const call = async <T>(
+    what: string,
+    send: (token: string) => Promise<T>,
+  ): Promise<T> => {
     const { token } = await auth.getPluginRequestToken({
-      onBehalfOf: credentials,
+      onBehalfOf: await auth.getOwnServiceCredentials(),
       targetPluginId: PLUGIN_ID,
     });
-    const response = await fetch(`${baseUrl}${path}`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    if (response.ok) {
-      return (await response.json()) as T;
-    }
-    const why = await describeFailure(response);
-    if (response.status === 401 || response.status === 403) {
-      throw new NotAllowedError(
-        `The ML Platform backend refused GET ${path} to this plugin's service principal (${response.status}): ${why}`,
+    try {
+      return await send(token);
+    } catch (error) {
+      if (!ResponseError.is(error)) throw error;
+      const why = error.cause.message || error.statusText;
+      if (error.statusCode === 401 || error.statusCode === 403) {
+        throw new NotAllowedError(
+          `The ML Platform backend refused ${what} to this plugin's service principal (${error.statusCode}): ${why}`,
+        );
+      }
+      throw new Error(
+        `The ML Platform backend answered ${what} with ${error.statusCode}: ${why}`,
       );
     }
-    throw new Error(
-      `The ML Platform backend answered GET ${path} with ${response.status}: ${why}`,
-    );
   };
 
   return {
     async *models() {
       for (let offset = 0; ; ) {
-        const page = await get<ModelListResponse>(
-          `/models?offset=${offset}&limit=${PAGE_SIZE}`,
+        const page = await call(
+          `GET /models?offset=${offset}&limit=${PAGE_SIZE}`,
+          token => client.listModels({ offset, limit: PAGE_SIZE }, { token }),
         );
         // A registry never read yet is missing from the listing, not
         // empty: an index of what is left would drop all its models.
@@ -94,11 +87,13 @@ export function createMlPlatformReader(options: {
     },
 
     async versions(model) {
-      const details = await get<ModelDetailsResponse>(
-        `/models/${encodeURIComponent(
-          model.name,
-        )}?registry=${encodeURIComponent(model.registryId)}`,
+      const what = `GET /models/${model.name}?registry=${model.registryId}`;
+      const details = await call(what, token =>
+        client.getModel(model.name, model.registryId, { token }),
       );
+      if (!details) {
+        throw new Error(`The ML Platform backend answered ${what} with 404`);
+      }
       return details.versions;
     },
   };

@@ -15,16 +15,14 @@ import {
   localClusterClients,
   paths,
 } from '../../services/Rollouts/__testUtils__/localKube';
-import { createArgoRolloutRouter } from './createArgoRolloutRouter';
+import { argoRolloutTrafficKind } from './index';
 
 jest.setTimeout(60_000);
 
 const MODEL = 'argo-test-model';
 const bed = useTrafficRouterTestBed({
-  apiVersion: 'argoproj.io/v1alpha1',
-  kind: 'Rollout',
+  trafficKind: argoRolloutTrafficKind,
   collectionPath: paths.rollouts,
-  createRouter: createArgoRolloutRouter,
 });
 
 /** A Rollout of the model at the given canary step, stable on 3 and canary 4. */
@@ -213,7 +211,7 @@ describe('Argo Rollouts router', () => {
         'application/merge-patch+json',
       ),
     );
-    const router = createArgoRolloutRouter({ client: clients });
+    const router = await bed.router(clients);
     const error = await applyVia(
       router,
       bed.ref('half'),

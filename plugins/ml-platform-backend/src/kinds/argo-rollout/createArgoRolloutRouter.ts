@@ -21,7 +21,8 @@ import type { Rollout } from './types';
  * promote --full (`status.promoteFull`), abort and retry (`status.abort`) and
  * undo (`spec.template` from the previous revision's ReplicaSet). A split is
  * reached by going to the canary step that sets that weight. Every write
- * carries the resourceVersion read, so it fails if the Rollout changed.
+ * carries the resourceVersion read, so it fails if the Rollout changed. The
+ * Rollout is read live, its ReplicaSets come from the watch cache.
  */
 export function createArgoRolloutRouter(
   env: TrafficKindEnvironment,
@@ -87,7 +88,12 @@ export function createArgoRolloutRouter(
 
   return {
     async readSplit(ref, model) {
-      const state = await readRolloutState(env.client(ref.cluster), ref, model);
+      const state = await readRolloutState(
+        env.client(ref.cluster),
+        env.objects(ref.cluster),
+        ref,
+        model,
+      );
       return {
         ...state.split,
         apply: (change, { expectedResourceVersion } = {}) =>

@@ -9,6 +9,7 @@ import {
   type KubeClient,
   type TrafficObjectRef,
   type TrafficSplit,
+  type WatchedObjects,
 } from '@mlplatform/plugin-ml-platform-node';
 import { claimRollouts } from './claimRollouts';
 import { ROLLOUTS } from './resources';
@@ -34,21 +35,28 @@ function revisionOf(rs: V1ReplicaSet): number {
 }
 
 /**
- * Reads a Rollout and the ReplicaSets of the model; the split is the
- * catalog's reading, with every older revision the Rollout owns at 0.
+ * Reads a Rollout live and the model's ReplicaSets from the watch cache; the
+ * split is the catalog's reading, with every older revision the Rollout owns
+ * at 0. A ReplicaSet the cache does not hold yet (the controller made it a
+ * moment ago for a new revision) leaves its version out: a change naming it,
+ * or needing the canary, is refused, and nothing is written. The pod template
+ * an undo writes is a ReplicaSet's own, which its revision never changes.
  */
 export async function readRolloutState(
   kube: KubeClient,
+  objects: WatchedObjects,
   ref: TrafficObjectRef,
   model: string,
 ): Promise<RolloutState> {
-  const [rollout, replicaSets] = await Promise.all([
-    kube.get<RolloutState['rollout']>(ROLLOUTS, ref.namespace, ref.name),
-    kube.list<V1ReplicaSet>(MODEL_REPLICA_SETS, {
-      namespace: ref.namespace,
-      labelSelector: MODEL_REPLICA_SETS.labelSelector,
-    }),
-  ]);
+  // The template hash of a revision is the same in every namespace it runs in.
+  const replicaSets = objects
+    .list<V1ReplicaSet>(MODEL_REPLICA_SETS)
+    .filter(rs => rs.metadata?.namespace === ref.namespace);
+  const rollout = await kube.get<RolloutState['rollout']>(
+    ROLLOUTS,
+    ref.namespace,
+    ref.name,
+  );
   // The catalog's own reading of the Rollout, so both show the same split.
   const [claim] = claimRollouts(
     watchedObjectsOf([

@@ -13,16 +13,14 @@ import {
   kubeOk,
   paths,
 } from '../../services/Rollouts/__testUtils__/localKube';
-import { createHttpRouteRouter } from './createHttpRouteRouter';
+import { httpRouteTrafficKind } from './index';
 
 jest.setTimeout(60_000);
 
 const MODEL = 'route-test-model';
 const bed = useTrafficRouterTestBed({
-  apiVersion: 'gateway.networking.k8s.io/v1',
-  kind: 'HTTPRoute',
+  trafficKind: httpRouteTrafficKind,
   collectionPath: paths.httpRoutes,
-  createRouter: createHttpRouteRouter,
   seed: async ns => {
     for (const v of ['5', '6', '7']) await createVersionService(ns, MODEL, v);
     // A backend of another model in the same rule: never touched.

@@ -8,6 +8,7 @@ import {
   guardedJsonPatch,
   indexReplicaSetsByHash,
   modelVersionOfService,
+  namespacedKey,
   weightsOfChange,
   type JsonPatchOperation,
   type TrafficChange,
@@ -42,6 +43,13 @@ interface RouteState {
  * a model version through its Service exactly as the catalog maps it.
  * Weights are proportional. Other rules (header or path matches) are left
  * alone: they only see the requests they select.
+ *
+ * The route is read live and the write is guarded by its resourceVersion;
+ * the Services, ReplicaSets and Rollouts come from the watch cache, which
+ * may be a watch event behind. That costs no safety: the write was never
+ * guarded by their state (they could change between a live list and the
+ * write as well), and a backend whose Service the cache does not hold yet
+ * belongs to no version, so a change naming that version is refused.
  */
 export function createHttpRouteRouter(
   env: TrafficKindEnvironment,
@@ -51,21 +59,31 @@ export function createHttpRouteRouter(
     model: string,
   ): Promise<RouteState> {
     const kube = env.client(ref.cluster);
-    const [route, services, replicaSets, rollouts] = await Promise.all([
-      kube.get<HttpRoute>(HTTP_ROUTES, ref.namespace, ref.name),
-      kube.list<V1Service>(MODEL_SERVICES, {
-        namespace: ref.namespace,
-        labelSelector: MODEL_SERVICES.labelSelector,
-      }),
-      kube.list<V1ReplicaSet>(MODEL_REPLICA_SETS, {
-        namespace: ref.namespace,
-        labelSelector: MODEL_REPLICA_SETS.labelSelector,
-      }),
-      // In every namespace: a Rollout may steer a route of another namespace.
-      kube.list<Rollout>(ROLLOUTS),
-    ]);
-    const byName = new Map(services.map(s => [s.metadata?.name, s]));
-    const byHash = indexReplicaSetsByHash(replicaSets);
+    // The cache first: a cluster whose watches are not usable fails before
+    // any request is sent.
+    const objects = env.objects(ref.cluster);
+    const services = new Map(
+      objects
+        .list<V1Service>(MODEL_SERVICES)
+        .map(s => [namespacedKey(s.metadata?.namespace, s.metadata?.name), s]),
+    );
+    const byHash = indexReplicaSetsByHash(
+      objects.list<V1ReplicaSet>(MODEL_REPLICA_SETS),
+    );
+    // In every namespace: a Rollout may steer a route of another namespace.
+    // One created a moment ago and not in the cache yet does not stop the
+    // write: its controller rewrites the weights at its next step, as it
+    // would after a write that landed just before it was created, which a
+    // live list could not have stopped either. One deleted a moment ago
+    // still refuses the write until the watch delivers the deletion.
+    const steering = routesSteeredByRollouts(
+      objects.list<Rollout>(ROLLOUTS),
+    ).get(namespacedKey(ref.namespace, ref.name));
+    const route = await kube.get<HttpRoute>(
+      HTTP_ROUTES,
+      ref.namespace,
+      ref.name,
+    );
     const rule = trafficRule(route);
     const ruleIndex = rule ? route.spec!.rules!.indexOf(rule) : -1;
     const backends: Backend[] = [];
@@ -79,7 +97,9 @@ export function createHttpRouteRouter(
       ) {
         return;
       }
-      const service = byName.get(backendRef.name);
+      const service = services.get(
+        namespacedKey(ref.namespace, backendRef.name),
+      );
       const target = service && modelVersionOfService(service, byHash);
       if (!target || target.model !== model) return;
       backends.push({
@@ -90,9 +110,6 @@ export function createHttpRouteRouter(
       });
     });
 
-    const steering = routesSteeredByRollouts(rollouts).get(
-      `${ref.namespace}/${ref.name}`,
-    );
     const weights: Record<string, number> = {};
     for (const b of backends) {
       weights[b.version] = (weights[b.version] ?? 0) + b.weight;

@@ -6,16 +6,14 @@ import {
   useTrafficRouterTestBed,
 } from '../../services/Rollouts/__testUtils__/trafficRouterTestBed';
 import { kubeOk, paths } from '../../services/Rollouts/__testUtils__/localKube';
-import { createInferenceServiceRouter } from './createInferenceServiceRouter';
+import { inferenceServiceTrafficKind } from './index';
 
 jest.setTimeout(60_000);
 
 const MODEL = 'kserve-test-model';
 const bed = useTrafficRouterTestBed({
-  apiVersion: 'serving.kserve.io/v1beta1',
-  kind: 'InferenceService',
+  trafficKind: inferenceServiceTrafficKind,
   collectionPath: paths.inferenceServices,
-  createRouter: createInferenceServiceRouter,
 });
 
 /** An InferenceService of the model whose latest revision is 3 and previous 2. */

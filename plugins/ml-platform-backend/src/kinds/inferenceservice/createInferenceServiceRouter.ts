@@ -34,7 +34,12 @@ interface IsvcState {
  * traffic between the latest revision (the version the spec declares) and
  * the previously rolled-out one. Promote removes the field (all traffic to
  * the latest), 0 sends everything back to the previous revision. The split
- * and the versions are read as the catalog reads them.
+ * and the versions are read as the catalog reads them: the InferenceService
+ * live, the Deployments that name its revisions' versions from the watch
+ * cache. The write depends only on the InferenceService, whose
+ * resourceVersion guards it; a revision whose Deployment the cache does not
+ * hold yet is named by the revision, so a change naming its version is
+ * refused.
  */
 export function createInferenceServiceRouter(
   env: TrafficKindEnvironment,
@@ -44,13 +49,14 @@ export function createInferenceServiceRouter(
     model: string,
   ): Promise<IsvcState> {
     const kube = env.client(ref.cluster);
-    const [isvc, deployments] = await Promise.all([
-      kube.get<InferenceService>(INFERENCE_SERVICES, ref.namespace, ref.name),
-      kube.list<V1Deployment>(MODEL_DEPLOYMENTS, {
-        namespace: ref.namespace,
-        labelSelector: MODEL_DEPLOYMENTS.labelSelector,
-      }),
-    ]);
+    const deployments = env
+      .objects(ref.cluster)
+      .list<V1Deployment>(MODEL_DEPLOYMENTS);
+    const isvc = await kube.get<InferenceService>(
+      INFERENCE_SERVICES,
+      ref.namespace,
+      ref.name,
+    );
     // The catalog's own reading, so both show the same split.
     const [deployment] = claimInferenceServices(
       watchedObjectsOf([

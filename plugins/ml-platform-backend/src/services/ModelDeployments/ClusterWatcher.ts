@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { ServiceUnavailableError } from '@backstage/errors';
 import type { ClusterStatus } from '@mlplatform/plugin-ml-platform-common';
 import {
   watchedResourceKey,
@@ -71,6 +72,39 @@ export class ClusterWatcher {
       list: <T>(resource: WatchedResource) =>
         (this.kinds.get(watchedResourceKey(resource))?.watch.objects() ??
           []) as T[],
+    };
+  }
+
+  /**
+   * The watched objects for a router, which plans a write from them: a
+   * resource whose watch has not listed yet, or is failing, throws instead,
+   * since its objects may be missing or arbitrarily old. Not read live then:
+   * the rollout found its object through the catalog, which reads this same
+   * cache, and a second way of reading in every router would only run when
+   * a cluster is in trouble.
+   */
+  syncedObjects(): WatchedObjects {
+    return {
+      list: <T>(resource: WatchedResource) => {
+        const watched = this.kinds.get(watchedResourceKey(resource));
+        if (!watched) {
+          throw new Error(
+            `${kindName(resource)} are not watched in cluster '${this.name}'`,
+          );
+        }
+        const { synced, error } = watched.watch.state();
+        if (!synced || error) {
+          const what = kindName(watched.kind);
+          throw new ServiceUnavailableError(
+            `Cluster '${this.name}': ${
+              error
+                ? `${what} may be out of date, their watch is failing (${error})`
+                : `${what} are not known yet, their watch has not listed them`
+            }; nothing was applied, try again in a moment`,
+          );
+        }
+        return watched.watch.objects() as T[];
+      },
     };
   }
 

@@ -92,7 +92,7 @@ async function create(collection: string, object: unknown) {
 
 /**
  * Creates the test's namespace with what the seed makes for an HTTPRoute
- * deployment (see scripts/platform/kube_apply.py): per version a Deployment
+ * deployment (see scripts/platform/kube/demoObjects.mjs): per version a Deployment
  * and a Service with the model labels, and a route splitting 90/10 between
  * them. Returns once the Deployment controller reports every pod Ready (kwok
  * runs them on the local cluster's fake nodes).

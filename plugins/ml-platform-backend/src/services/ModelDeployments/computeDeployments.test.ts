@@ -31,7 +31,7 @@ interface ClusterObjects {
   inferenceServices: InferenceService[];
 }
 
-// Objects shaped like the ones scripts/platform/kube_apply.py seeds.
+// Objects shaped like the ones the seed makes (scripts/platform/kube/demoObjects.mjs).
 
 function versionLabels(service: string, model: string, version?: string) {
   return {

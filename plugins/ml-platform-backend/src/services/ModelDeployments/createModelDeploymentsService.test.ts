@@ -1,4 +1,5 @@
 import { ConfigReader } from '@backstage/config';
+import { NotFoundError } from '@backstage/errors';
 import { mockServices } from '@backstage/backend-test-utils';
 import type { V1Deployment } from '@kubernetes/client-node';
 import {
@@ -39,6 +40,9 @@ class FakeWatcher {
 
   objects() {
     return watchedObjectsOf([[MODEL_DEPLOYMENTS, this.deployments]]);
+  }
+  syncedObjects() {
+    return this.objects();
   }
   status() {
     return { name: this.client.cluster, ok: true };
@@ -178,5 +182,21 @@ describe('createModelDeploymentsService onChange', () => {
     await service.stop();
     await nextTurn();
     expect(listener).not.toHaveBeenCalled();
+  });
+});
+
+describe('createModelDeploymentsService syncedObjects', () => {
+  it('gives the routers the cache of the cluster asked for, and names a cluster it does not watch', () => {
+    const { service, dev } = setup();
+    dev.emit([modelDeployment('7', 1)]);
+    expect(
+      service
+        .syncedObjects('dev')
+        .list<V1Deployment>(MODEL_DEPLOYMENTS)
+        .map(d => d.metadata?.name),
+    ).toEqual(['scorer-v7']);
+    expect(() => service.syncedObjects('staging')).toThrow(
+      new NotFoundError("Cluster 'staging' is not watched"),
+    );
   });
 });

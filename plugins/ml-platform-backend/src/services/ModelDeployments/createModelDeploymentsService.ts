@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
 import type {
   ClusterStatus,
   ModelDeployment,
@@ -151,6 +152,14 @@ export function createModelDeploymentsService(options: {
       // A cluster that went down keeps its last known deployments; its status says so.
       const deployments = watchers.flatMap(deploymentsOf);
       return { deployments, clusters: statuses };
+    },
+
+    syncedObjects(cluster) {
+      const watcher = watchers.find(w => w.name === cluster);
+      if (!watcher) {
+        throw new NotFoundError(`Cluster '${cluster}' is not watched`);
+      }
+      return watcher.syncedObjects();
     },
 
     listObjects<T>(resource: WatchedResource) {

@@ -1,4 +1,7 @@
-import type { WatchedResource } from '@mlplatform/plugin-ml-platform-node';
+import type {
+  WatchedObjects,
+  WatchedResource,
+} from '@mlplatform/plugin-ml-platform-node';
 import type {
   ClusterStatus,
   ModelDeployment,
@@ -27,6 +30,13 @@ export interface ModelDeploymentsService {
   /** Closes every watch and cancels pending reconnects. */
   stop(): Promise<void>;
   listDeployments(): ModelDeploymentList;
+  /**
+   * The watch cache of one cluster for the traffic routers: listing a
+   * resource whose watch has not listed yet or is failing throws a
+   * ServiceUnavailableError naming the cluster; a cluster that is not
+   * watched, a NotFoundError.
+   */
+  syncedObjects(cluster: string): WatchedObjects;
   /** One watched resource's objects in every usable cluster, from memory: no request. */
   listObjects<T>(
     resource: WatchedResource,

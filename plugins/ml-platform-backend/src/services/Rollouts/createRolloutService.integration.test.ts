@@ -383,11 +383,11 @@ describe('createRolloutService on the local apiserver', () => {
     const cases: Array<[Partial<RolloutRequest>, string]> = [
       [
         { weights: { '5': -1, '6': 10 } },
-        'weights.5: expected an integer from 0 to 1000000, got -1',
+        'weights.5: Number must be greater than or equal to 0',
       ],
       [
         { weights: { '5': 1.5 } },
-        'weights.5: expected an integer from 0 to 1000000, got 1.5',
+        'weights.5: Expected integer, received float',
       ],
       [
         { weights: { '5': 0, '6': 0 } },
@@ -404,7 +404,7 @@ describe('createRolloutService on the local apiserver', () => {
       ],
       [
         { strategy: 'canary', target: { version: '6', percent: 101 } },
-        'target.percent: expected an integer from 0 to 100, got 101',
+        'target.percent: Number must be less than or equal to 100',
       ],
       [
         { strategy: 'promote' },

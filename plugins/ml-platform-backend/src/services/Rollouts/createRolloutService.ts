@@ -8,6 +8,7 @@ import {
   ServiceUnavailableError,
   isError,
 } from '@backstage/errors';
+import { parseRolloutRequest } from '@mlplatform/plugin-ml-platform-common';
 import type {
   RolloutAuditRecord,
   RolloutRequest,
@@ -149,6 +150,9 @@ export function createRolloutService(options: {
       let objectRef: TrafficObjectRef | undefined;
 
       try {
+        // Callers inside the backend (gradual rollouts, actions) reach the
+        // service without the route: the same one validation, recorded.
+        parseRolloutRequest(request);
         const located = await locate(request, entry);
         const { details } = located;
         ({ routerRef, objectRef, router } = located);

@@ -3,9 +3,13 @@ import type {
   KubeClient,
   TrafficClaim,
   TrafficKind,
+  TrafficKindEnvironment,
   TrafficRouter,
 } from '@mlplatform/plugin-ml-platform-node';
-import { watchedObjectsOf } from '@mlplatform/plugin-ml-platform-node';
+import {
+  MODEL_SERVICES,
+  watchedObjectsOf,
+} from '@mlplatform/plugin-ml-platform-node';
 import { BUILT_IN_TRAFFIC_KINDS } from '../../kinds';
 import { computeDeployments } from '../ModelDeployments/computeDeployments';
 import { createTrafficKinds } from './createTrafficKinds';
@@ -46,7 +50,10 @@ function moduleKind(
   };
 }
 
-const env = { client: () => ({} as KubeClient) };
+const env = {
+  client: () => ({} as KubeClient),
+  objects: () => watchedObjectsOf([]),
+};
 
 describe('createTrafficKinds', () => {
   it('lets a module kind of lower precedence claim a model before the built-in ones', () => {
@@ -87,6 +94,35 @@ describe('createTrafficKinds', () => {
       kinds.routerFor({ apiVersion: 'other.io/v1', kind: 'Splitter' }),
     ).toThrow(
       new InputError('No traffic kind is installed for Splitter (other.io/v1)'),
+    );
+  });
+
+  it('gives a router the watch cache of only what its kind declared', () => {
+    const services = [{ metadata: { name: 'scorer' } }];
+    let seen: TrafficKindEnvironment | undefined;
+    const kind: TrafficKind = {
+      ...moduleKind('narrow', 50, {}),
+      createRouter: routerEnv => {
+        seen = routerEnv;
+        return router;
+      },
+    };
+    const kinds = createTrafficKinds([kind], {
+      ...env,
+      objects: () => watchedObjectsOf([[MODEL_SERVICES, services]]),
+    });
+    kinds.routerFor({ apiVersion: 'example.com/v1', kind: 'Splitter' });
+
+    const objects = seen!.objects('local');
+    expect(objects.list(MODEL_SERVICES)).toEqual(services);
+    expect(() =>
+      objects.list({
+        group: 'argoproj.io',
+        version: 'v1alpha1',
+        plural: 'rollouts',
+      }),
+    ).toThrow(
+      "Traffic kind 'narrow' reads argoproj.io/v1alpha1/rollouts?, which it does not declare in its object or watches",
     );
   });
 });

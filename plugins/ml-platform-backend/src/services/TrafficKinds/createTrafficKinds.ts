@@ -5,6 +5,7 @@ import type {
   TrafficObjectRef,
   TrafficRouter,
 } from '@mlplatform/plugin-ml-platform-node';
+import { environmentOfKind } from './environmentOfKind';
 
 const DEFAULT_PRECEDENCE = 500;
 
@@ -22,11 +23,11 @@ function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
-export function createTrafficKinds(
+/** The kinds in order of precedence, ties in the order they were added. */
+export function orderTrafficKinds(
   kinds: readonly TrafficKind[],
-  env: TrafficKindEnvironment,
-): TrafficKinds {
-  const ordered = kinds
+): TrafficKind[] {
+  return kinds
     .map((kind, index) => ({ kind, index }))
     .sort(
       (a, b) =>
@@ -34,6 +35,18 @@ export function createTrafficKinds(
           (b.kind.precedence ?? DEFAULT_PRECEDENCE) || a.index - b.index,
     )
     .map(({ kind }) => kind);
+}
+
+/**
+ * The kinds in order of precedence, and their routers, made on first use
+ * from `env` (every cluster's client and watch cache), each router seeing
+ * only the watched resources its kind declared.
+ */
+export function createTrafficKinds(
+  kinds: readonly TrafficKind[],
+  env: TrafficKindEnvironment,
+): TrafficKinds {
+  const ordered = orderTrafficKinds(kinds);
   const routers = new Map<string, TrafficRouter>();
   return {
     ordered,
@@ -50,7 +63,7 @@ export function createTrafficKinds(
       }
       let router = routers.get(kind.id);
       if (!router) {
-        router = kind.createRouter(env);
+        router = kind.createRouter(environmentOfKind(kind, env));
         routers.set(kind.id, router);
       }
       return router;

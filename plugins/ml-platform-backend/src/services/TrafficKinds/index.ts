@@ -1,2 +1,2 @@
-export { createTrafficKinds } from './createTrafficKinds';
+export { createTrafficKinds, orderTrafficKinds } from './createTrafficKinds';
 export type { TrafficKinds } from './createTrafficKinds';

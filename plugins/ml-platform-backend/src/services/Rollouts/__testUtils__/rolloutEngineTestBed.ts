@@ -87,6 +87,7 @@ export function useRolloutEngineTestBed(options: { registry: ModelRegistry }) {
       return createRolloutService({
         kinds: createTrafficKinds(BUILT_IN_TRAFFIC_KINDS, {
           client: await localClusterClients(),
+          objects: cluster => ready(deployments).syncedObjects(cluster),
         }),
         catalog: bed.catalog,
         audit: bed.audit,

@@ -1,15 +1,28 @@
-import type {
-  TrafficChange,
-  TrafficKindEnvironment,
-  TrafficObjectRef,
-  TrafficRouter,
+import { mockServices } from '@backstage/backend-test-utils';
+import { NotFoundError } from '@backstage/errors';
+import {
+  createKubernetesClusters,
+  type ClusterClients,
+  type KubeClient,
+  type TrafficChange,
+  type TrafficKind,
+  type TrafficObjectRef,
+  type TrafficRouter,
+  type WatchedResource,
 } from '@mlplatform/plugin-ml-platform-node';
+import {
+  createModelDeploymentsService,
+  type ModelDeploymentsService,
+} from '../../ModelDeployments';
+import { watchedResourcesOf } from '../../ModelDeployments/watchedResources';
+import { createTrafficKinds } from '../../TrafficKinds';
 import {
   changedPaths,
   createTestNamespace,
   deleteTestNamespace,
   kubeOk,
   localClusterClients,
+  localKubernetesConfig,
 } from './localKube';
 
 /** Reads the object through the router, then applies a change planned from that reading. */
@@ -23,29 +36,92 @@ export async function applyVia(
   return (await router.readSplit(ref, model)).apply(change, options);
 }
 
+/** `uid@resourceVersion` of each object in the namespace, sorted. */
+function versionsIn(objects: readonly unknown[], namespace: string): string {
+  return (objects as Array<{ metadata?: Record<string, string> }>)
+    .filter(o => o.metadata?.namespace === namespace)
+    .map(o => `${o.metadata?.uid}@${o.metadata?.resourceVersion}`)
+    .sort()
+    .join(',');
+}
+
+/** The live objects of a resource in the namespace; none where its CRD is not installed. */
+async function liveList(
+  kube: KubeClient,
+  resource: WatchedResource,
+  namespace: string,
+) {
+  try {
+    return await kube.list(resource, {
+      namespace,
+      labelSelector: resource.labelSelector,
+    });
+  } catch (e) {
+    if (e instanceof NotFoundError) return [];
+    throw e;
+  }
+}
+
 /**
- * One traffic router against the local cluster, in a namespace of its own
- * that lives as long as the test file.
+ * One traffic kind's router against the local cluster, in a namespace of
+ * its own that lives as long as the test file, with the watch cache the
+ * backend gives it. Every reading first waits until the cache holds the
+ * namespace as the apiserver does, so a test reads what it just created.
  */
 export function useTrafficRouterTestBed(options: {
-  apiVersion: string;
-  kind: string;
+  trafficKind: TrafficKind;
   /** The API path of the kind's objects in a namespace. */
   collectionPath: (ns: string) => string;
-  createRouter: (env: TrafficKindEnvironment) => TrafficRouter;
   /** Objects every test of the file needs, created once. */
   seed?: (ns: string) => Promise<void>;
 }) {
+  const { trafficKind } = options;
+  const { group, version } = trafficKind.object;
+  const apiVersion = group ? `${group}/${version}` : version;
   let namespace: string | undefined;
+  let deployments: ModelDeploymentsService | undefined;
 
   beforeAll(async () => {
     namespace = await createTestNamespace();
     await options.seed?.(namespace);
+    deployments = createModelDeploymentsService({
+      clusters: createKubernetesClusters({
+        config: await localKubernetesConfig(),
+        logger: mockServices.logger.mock(),
+      }),
+      kinds: [trafficKind],
+      logger: mockServices.logger.mock(),
+    });
+    await deployments.start();
   });
 
   afterAll(async () => {
+    await deployments?.stop();
     if (namespace) await deleteTestNamespace(namespace);
   });
+
+  const watchCache = () => {
+    if (!deployments) throw new Error('the test bed is not set up yet');
+    return deployments;
+  };
+
+  async function untilCacheCaughtUp(ref: TrafficObjectRef) {
+    const { cluster, namespace: ns } = ref;
+    const kube = (await localClusterClients())(cluster);
+    for (let attempt = 0; attempt < 200; attempt++) {
+      let behind = false;
+      for (const resource of watchedResourcesOf([trafficKind])) {
+        const live = await liveList(kube, resource, ns);
+        const cached = watchCache().syncedObjects(cluster).list(resource);
+        if (versionsIn(live, ns) !== versionsIn(cached, ns)) {
+          behind = true;
+        }
+      }
+      if (!behind) return;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    throw new Error(`the watch cache never caught up with ${ns}`);
+  }
 
   const bed = {
     get ns(): string {
@@ -56,12 +132,23 @@ export function useTrafficRouterTestBed(options: {
     ref: (name: string): TrafficObjectRef => ({
       cluster: 'local',
       namespace: bed.ns,
-      apiVersion: options.apiVersion,
-      kind: options.kind,
+      apiVersion,
+      kind: trafficKind.object.kind,
       name,
     }),
-    router: async () =>
-      options.createRouter({ client: await localClusterClients() }),
+    /** The kind's router as the backend makes it; `client` replaces the cluster clients. */
+    router: async (client?: ClusterClients): Promise<TrafficRouter> => {
+      const router = createTrafficKinds([trafficKind], {
+        client: client ?? (await localClusterClients()),
+        objects: cluster => watchCache().syncedObjects(cluster),
+      }).routerFor({ apiVersion, kind: trafficKind.object.kind });
+      return {
+        async readSplit(ref, model) {
+          await untilCacheCaughtUp(ref);
+          return router.readSplit(ref, model);
+        },
+      };
+    },
 
     /** The split the router reads, and the object's resourceVersion now. */
     async readSplit(name: string, model: string) {

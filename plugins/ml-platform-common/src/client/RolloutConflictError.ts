@@ -1,4 +1,4 @@
-import { RolloutSplit } from '@mlplatform/plugin-ml-platform-common';
+import type { RolloutSplit } from '../rollouts';
 
 /**
  * The deployment's traffic changed since the caller read it, so nothing was

@@ -1,13 +1,17 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { mockApis, registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { MlPlatformClient } from './MlPlatformClient';
 
 describe('MlPlatformClient', () => {
   const server = setupServer();
-  registerMswTestHooks(server);
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
   const client = new MlPlatformClient({
-    discoveryApi: mockApis.discovery({ baseUrl: 'http://backstage.test' }),
+    discoveryApi: {
+      getBaseUrl: async (pluginId: string) =>
+        `http://backstage.test/api/${pluginId}`,
+    },
     fetchApi: { fetch: (...args) => fetch(...args) },
   });
   const empty = { items: [], totalCount: 0, registries: [], clusters: [] };
@@ -78,5 +82,42 @@ describe('MlPlatformClient', () => {
       statusCode: 400,
       cause: { name: 'InputError', message: 'Invalid query: limit' },
     });
+  });
+
+  it("sends a backend caller's token and resolves undefined for a model no registry has", async () => {
+    const authorizations: Array<string | null> = [];
+    server.use(
+      http.get(
+        'http://backstage.test/api/ml-platform/models/:name',
+        ({ request }) => {
+          authorizations.push(request.headers.get('authorization'));
+          return HttpResponse.json(
+            {
+              error: { name: 'NotFoundError', message: 'Model x not found' },
+              request: { method: 'GET', url: '/api/ml-platform/models/x' },
+              response: { statusCode: 404 },
+            },
+            { status: 404 },
+          );
+        },
+      ),
+    );
+    await expect(
+      client.getModel('x', 'eu', { token: 'plugin-token' }),
+    ).resolves.toBeUndefined();
+    expect(authorizations).toEqual(['Bearer plugin-token']);
+  });
+
+  it('cancels a listing when its signal aborts', async () => {
+    server.use(
+      http.get('http://backstage.test/api/ml-platform/models', async () => {
+        await new Promise(resolve => setTimeout(resolve, 5_000));
+        return HttpResponse.json(empty);
+      }),
+    );
+    const controller = new AbortController();
+    const listing = client.listModels({}, { signal: controller.signal });
+    controller.abort();
+    await expect(listing).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

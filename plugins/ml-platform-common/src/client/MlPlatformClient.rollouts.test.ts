@@ -1,6 +1,5 @@
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { mockApis, registerMswTestHooks } from '@backstage/frontend-test-utils';
 import { ResponseError } from '@backstage/errors';
 import { MlPlatformClient } from './MlPlatformClient';
 import { RolloutConflictError } from './RolloutConflictError';
@@ -9,9 +8,14 @@ const base = 'http://backstage.test/api/ml-platform';
 
 describe('MlPlatformClient rollouts', () => {
   const server = setupServer();
-  registerMswTestHooks(server);
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  afterEach(() => server.resetHandlers());
+  afterAll(() => server.close());
   const client = new MlPlatformClient({
-    discoveryApi: mockApis.discovery({ baseUrl: 'http://backstage.test' }),
+    discoveryApi: {
+      getBaseUrl: async (pluginId: string) =>
+        `http://backstage.test/api/${pluginId}`,
+    },
     fetchApi: { fetch: (...args) => fetch(...args) },
   });
   const request = {
