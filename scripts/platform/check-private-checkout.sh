@@ -20,6 +20,9 @@ step "starting the platform from a private checkout in $checkout"
 mkdir -p "$checkout"
 (cd "$ML_ROOT" && git ls-files -z --cached --others --exclude-standard |
   tar --null -T - -cf - 2>/dev/null) | tar -xf - -C "$checkout"
+# The platform's scripts load the Kubernetes module from the workspace's installed packages;
+# linking them keeps this a check of the directory's permissions, not a second yarn install.
+ln -s "$ML_ROOT/node_modules" "$checkout/node_modules"
 t0=$SECONDS
 env -u ML_PLATFORM_STATE "$checkout/scripts/platform/up.sh" ||
   die "the platform did not start from a checkout in a private directory ($checkout)"
