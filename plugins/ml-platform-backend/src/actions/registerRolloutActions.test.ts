@@ -192,10 +192,12 @@ describe('registerRolloutActions', () => {
 
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ output: result });
-    // The request names the registry the model was found in.
+    // The request names the registry the model was found in, and comes with
+    // the model as the permission check resolved it, not to be looked up again.
     expect(rollouts.apply).toHaveBeenCalledWith(
       { ...canary, registryId: 'mlflow' },
       JANE,
+      { model: { registryId: 'mlflow', name: 'fraud-detector' } },
     );
     // The check is on the entity the catalog says names the model.
     expect(permissions.authorize).toHaveBeenCalledWith(

@@ -78,7 +78,7 @@ Fails without changing anything when the caller may not change the model's traff
     },
     action: async ({ input, credentials, logger: actionLogger }) => {
       const actor = actorOf(credentials);
-      const request = await authorizeRolloutRequest({
+      const { request, details } = await authorizeRolloutRequest({
         request: parseRolloutRequest(input),
         credentials,
         permissions,
@@ -87,7 +87,7 @@ Fails without changing anything when the caller may not change the model's traff
         rollouts,
       });
       try {
-        const result = await rollouts.apply(request, actor);
+        const result = await rollouts.apply(request, actor, details);
         actionLogger.info(
           `Rollout ${result.auditId} of ${request.model} in ${request.cluster}/${request.namespace} by ${actor}`,
         );

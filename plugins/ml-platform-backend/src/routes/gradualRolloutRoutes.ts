@@ -72,7 +72,7 @@ export function addGradualRolloutRoutes(
   router.post('/rollouts/gradual', async (req, res) => {
     const body = parseGradualRolloutRequest(req.body);
     const credentials = await httpAuth.credentials(req);
-    const request = await authorizeRolloutRequest({
+    const { request } = await authorizeRolloutRequest({
       ...options,
       // Recorded as what its first step is, should the check refuse it.
       request: {

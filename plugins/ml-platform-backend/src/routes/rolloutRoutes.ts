@@ -50,13 +50,13 @@ export function addRolloutRoutes(
   router.post('/rollouts', async (req, res) => {
     const body = parseRolloutRequest(req.body);
     const credentials = await httpAuth.credentials(req);
-    const request = await authorizeRolloutRequest({
+    const { request, details } = await authorizeRolloutRequest({
       ...options,
       request: body,
       credentials,
     });
     try {
-      res.json(await rollouts.apply(request, actorOf(credentials)));
+      res.json(await rollouts.apply(request, actorOf(credentials), details));
     } catch (error) {
       if (!(error instanceof RolloutConflictError)) throw error;
       // Backstage's error body, plus the split as it is now, so the caller

@@ -58,11 +58,11 @@ describe('ClusterWatcher.syncedObjects', () => {
     const objects = watcher.syncedObjects();
     expect(() => objects.list(MODEL_DEPLOYMENTS)).toThrow(
       new ServiceUnavailableError(
-        "Cluster 'prod': deployments are not known yet, their watch has not listed them; nothing was applied, try again in a moment",
+        "Cluster 'prod' is not read yet: its deployments are not known, their watch has not listed them; nothing was applied, try again in a moment",
       ),
     );
     expect(() => objects.list(MODEL_SERVICES)).toThrow(
-      "Cluster 'prod': services may be out of date, their watch is failing (connect ECONNREFUSED)",
+      "Cluster 'prod' does not answer: the watch of its services is failing (connect ECONNREFUSED); nothing was applied",
     );
   });
 

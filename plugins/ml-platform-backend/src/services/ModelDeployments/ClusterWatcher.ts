@@ -96,10 +96,10 @@ export class ClusterWatcher {
         if (!synced || error) {
           const what = kindName(watched.kind);
           throw new ServiceUnavailableError(
-            `Cluster '${this.name}': ${
+            `Cluster '${this.name}' ${
               error
-                ? `${what} may be out of date, their watch is failing (${error})`
-                : `${what} are not known yet, their watch has not listed them`
+                ? `does not answer: the watch of its ${what} is failing (${error})`
+                : `is not read yet: its ${what} are not known, their watch has not listed them`
             }; nothing was applied, try again in a moment`,
           );
         }

@@ -3,7 +3,10 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
-import type { RolloutRequest } from '@mlplatform/plugin-ml-platform-common';
+import type {
+  ModelDetailsResponse,
+  RolloutRequest,
+} from '@mlplatform/plugin-ml-platform-common';
 import { actorOf } from './actorOf';
 import type { ModelOwnership } from '../ModelOwnership';
 import { authorizeRollout } from './authorizeRollout';
@@ -16,7 +19,9 @@ import type { RolloutCatalog, RolloutService } from './types';
  * the rollout permission on the model's catalog entities
  * ({@link authorizeRollout}). A refusal is
  * recorded in the audit trail and changes nothing. Resolves with the request
- * naming the model's registry.
+ * naming the model's registry and the model as it was resolved, which
+ * {@link RolloutService.apply} takes so that a rollout resolves its model
+ * once.
  */
 export async function authorizeRolloutRequest(options: {
   request: RolloutRequest;
@@ -25,14 +30,15 @@ export async function authorizeRolloutRequest(options: {
   ownership: ModelOwnership;
   modelCatalog: RolloutCatalog;
   rollouts: RolloutService;
-}): Promise<RolloutRequest & { registryId: string }> {
+}): Promise<AuthorizedRollout> {
   const { request, credentials, modelCatalog, rollouts } = options;
   // NotFoundError for an unknown model, InputError for a name that several
   // registries have: no model to record the attempt against yet.
-  const { model } = await modelCatalog.getModel(
+  const details = await modelCatalog.getModel(
     request.model,
     request.registryId,
   );
+  const { model } = details;
   const resolved = { ...request, registryId: model.registryId };
   try {
     await authorizeRollout({
@@ -50,5 +56,12 @@ export async function authorizeRolloutRequest(options: {
     }
     throw error;
   }
-  return resolved;
+  return { request: resolved, details };
+}
+
+/** A rollout request that passed {@link authorizeRolloutRequest}. */
+export interface AuthorizedRollout {
+  request: RolloutRequest & { registryId: string };
+  /** The model the request names, as the permission check resolved it. */
+  details: ModelDetailsResponse;
 }

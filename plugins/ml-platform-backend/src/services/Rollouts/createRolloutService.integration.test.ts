@@ -30,6 +30,7 @@ const MODELS = [
   'svc-steered',
   'svc-kserve',
   'svc-argo',
+  'svc-resolved',
 ];
 
 const registry = testModelRegistry({
@@ -154,6 +155,38 @@ describe('createRolloutService on the local apiserver', () => {
       result: 'succeeded',
       actor: 'user:default/joe',
     });
+  });
+
+  it('uses the model its caller resolved for the permission check instead of resolving it again', async () => {
+    const model = 'svc-resolved';
+    await bed.routedModel(model, { '5': 100, '6': 0 });
+    const service = await serviceWith();
+    const resolved = await bed.catalog.getModel(model, REGISTRY);
+    const other = await bed.catalog.getModel('svc-canary', REGISTRY);
+    const lookups = jest.spyOn(bed.catalog, 'getModel');
+    try {
+      const result = await service.apply(
+        request(model, {
+          strategy: 'canary',
+          target: { version: '6', percent: 10 },
+        }),
+        ACTOR,
+        resolved,
+      );
+      expect(result.after.versions.map(v => v.percent)).toEqual([90, 10]);
+      expect(lookups).not.toHaveBeenCalled();
+
+      // Details of another model are not taken for this one.
+      await service.apply(
+        request(model, { strategy: 'rollback' }),
+        ACTOR,
+        other,
+      );
+      expect(lookups).toHaveBeenCalledWith(model, undefined);
+      expect(await bed.routeWeights(model)).toEqual([100, 0]);
+    } finally {
+      lookups.mockRestore();
+    }
   });
 
   it('lets exactly one of 20 requests made on the same resourceVersion through, and records the rest as conflicts', async () => {

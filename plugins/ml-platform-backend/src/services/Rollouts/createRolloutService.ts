@@ -10,6 +10,7 @@ import {
 } from '@backstage/errors';
 import { parseRolloutRequest } from '@mlplatform/plugin-ml-platform-common';
 import type {
+  ModelDetailsResponse,
   RolloutAuditRecord,
   RolloutRequest,
   RolloutSplit,
@@ -81,8 +82,15 @@ export function createRolloutService(options: {
    * routing object and the router that handles it; fills in the audit entry
    * as it learns them.
    */
-  async function locate(request: RolloutRequest, entry: NewRolloutAuditRecord) {
-    const details = await catalog.getModel(request.model, request.registryId);
+  async function locate(
+    request: RolloutRequest,
+    entry: NewRolloutAuditRecord,
+    resolved?: ModelDetailsResponse,
+  ) {
+    const details =
+      resolved && sameModel(resolved, request)
+        ? resolved
+        : await catalog.getModel(request.model, request.registryId);
     entry.registryId = details.model.registryId;
     const deployment = details.deployments.find(
       d => d.cluster === request.cluster && d.namespace === request.namespace,
@@ -143,7 +151,7 @@ export function createRolloutService(options: {
       };
     },
 
-    async apply(request, actor) {
+    async apply(request, actor, resolved) {
       const entry = newEntry(request, actor);
       let routerRef: TrafficRouterRef | undefined;
       let router: TrafficRouter | undefined;
@@ -153,7 +161,7 @@ export function createRolloutService(options: {
         // Callers inside the backend (gradual rollouts, actions) reach the
         // service without the route: the same one validation, recorded.
         parseRolloutRequest(request);
-        const located = await locate(request, entry);
+        const located = await locate(request, entry, resolved);
         const { details } = located;
         ({ routerRef, objectRef, router } = located);
         const what = `${routerRef.kind} ${request.namespace}/${routerRef.name}`;
@@ -282,6 +290,14 @@ export function createRolloutService(options: {
       }
     },
   };
+}
+
+/** Whether `details` is the model the request names, in its registry. */
+function sameModel(details: ModelDetailsResponse, request: RolloutRequest) {
+  return (
+    details.model.name === request.model &&
+    (!request.registryId || details.model.registryId === request.registryId)
+  );
 }
 
 function describe(split: RolloutSplit | undefined): string {

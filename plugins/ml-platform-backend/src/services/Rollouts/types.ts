@@ -27,8 +27,15 @@ export interface RolloutService {
    * unknown; nothing to roll back), NotAllowedError (object managed by
    * GitOps), {@link RolloutConflictError} (the object changed: nothing was
    * applied) or an Error from the apiserver.
+   *
+   * `resolved` is the model as the caller already resolved it for the
+   * permission check, so that it is not looked up again.
    */
-  apply(request: RolloutRequest, actor: string): Promise<RolloutResult>;
+  apply(
+    request: RolloutRequest,
+    actor: string,
+    resolved?: ModelDetailsResponse,
+  ): Promise<RolloutResult>;
   /**
    * Records an attempt refused before it reached {@link RolloutService.apply},
    * e.g. by the permission check, so that the audit trail holds it too;
