@@ -40,6 +40,14 @@ run_jest() { # run_jest NAME DIR COMMAND...: one Jest run (a yarn command), its 
   (cd "$dir" && CI=true yarn "$@" --json --outputFile="$out") || true
 }
 
+run_check() { # run_check NAME WHAT COMMAND...: a check script, counted in the summary as one test
+  local out="$ML_STATE/test-results-check-$1.json" what="$2" passed=1; shift 2
+  results+=("$out")
+  "$@" || { passed=0; echo "FAILED: $what (see above)"; }
+  printf '{"numPassedTests":%d,"numFailedTests":%d,"numPendingTests":0,"numTodoTests":0,"testResults":[]}\n' \
+    "$passed" "$((1 - passed))" >"$out"
+}
+
 # PostgreSQL first: it takes seconds, it is the part that runs as another user,
 # and the unit lane's database tests run on it as well as on SQLite. Nothing
 # else of the platform runs yet, so the unit lane shows that it needs none.
@@ -63,6 +71,12 @@ rm -f "$ML_STATE/test-results-e2e.json" && rm -rf e2e-test-report/screenshots
 PLAYWRIGHT_JSON_OUTPUT_NAME="$ML_STATE/test-results-e2e.json" \
   yarn playwright test --reporter=list,json || true
 info "screenshots: e2e-test-report/screenshots/"
+
+# The README's install section, line by line, in a new app from the newest create-app,
+# booted on the platform and looked at in Chromium.
+step "The README's install guide in a new Backstage app (scripts/check-install.sh)" "8-15 min"
+run_check install "the plugins do not install into a new Backstage app as the README says" \
+  scripts/check-install.sh
 
 # Suites that change what other suites read (a model registered in MLflow, the
 # whole platform restarted) run alone, after everything else; the restart last.
@@ -101,11 +115,6 @@ scripts/platform/down.sh
 # Last, with the caches built: the platform from a checkout in a private
 # directory, as a newcomer's clone in their home directory is.
 step "The platform from a checkout in a private directory" "2-4 min"
-private_ok=true
-scripts/platform/check-private-checkout.sh || {
-  private_ok=false
-  echo "FAILED: the platform does not start from a checkout in a private directory (see above)"
-}
-summary_ok=true
-node scripts/lib/test-summary.js "${results[@]}" || summary_ok=false
-$private_ok && $summary_ok
+run_check private-checkout "the platform does not start from a checkout in a private directory" \
+  scripts/platform/check-private-checkout.sh
+node scripts/lib/test-summary.js "${results[@]}"
