@@ -127,8 +127,11 @@ async function checkPages() {
     );
 
     await page.goto(`${base}/catalog/default/resource/${MODEL}`);
+    // A link in the new frontend system's entity page, a tab in the legacy one.
     await page
       .getByRole('link', { name: 'Model', exact: true })
+      .or(page.getByRole('tab', { name: 'Model', exact: true }))
+      .first()
       .click({ timeout: 60_000 });
     await page.getByRole('heading', { name: 'Versions' }).waitFor();
     await shot('model-tab');
