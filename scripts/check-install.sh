@@ -15,6 +15,9 @@ source "$ML_ROOT/scripts/lib/toolchain.sh" >&2 # create-app asks for Node 22 or 
 source "$ML_ROOT/scripts/lib/chromium.sh"
 
 [ -f "$ML_STATE/app-config.platform.yaml" ] || die "start the platform first: scripts/platform/up.sh"
+# An adopter's `yarn install`, `yarn add` and `yarn up` write the app's lockfile; under CI=true
+# Yarn would refuse to (immutable installs), and create-app's first install with it.
+export YARN_ENABLE_IMMUTABLE_INSTALLS=false
 NODE="$(node_bin)"
 readme() { "$NODE" "$ML_ROOT/scripts/install-check/readme.mjs" "$@"; }
 
